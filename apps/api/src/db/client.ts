@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import * as schema from './schema/index.js'
+
+export type Schema = typeof schema
+/** The one database interface services use, whichever driver is behind it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>
+/** Anything that can run a query: the database or an open transaction. */
+export type Executor = Db | Tx
+
+export interface DatabaseHandle {
+  db: Db
+  driver: 'pglite' | 'postgres'
+  /** Applies pending migrations; safe when several instances start at once. */
+  migrate(): Promise<void>
+  /** Round-trips a trivial query: for readiness checks. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export type DatabaseConfig =
+  | { driver: 'postgres'; url: string; max?: number }
+  /** dataDir undefined = in memory (tests). */
+  | { driver: 'pglite'; dataDir?: string }
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
+// Any constant: serialises migrations across API instances that share one PostgreSQL server.
+const MIGRATION_LOCK_ID = 7_346_221
+
+export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+  if (config.driver === 'postgres') {
+    const { default: postgres } = await import('postgres')
+    const { drizzle } = await import('drizzle-orm/postgres-js')
+    const { migrate } = await import('drizzle-orm/postgres-js/migrator')
+    const client = postgres(config.url, {
+      max: config.max ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'tessera' },
+    })
+    const db = drizzle({ client, schema })
+    return {
+      db: db as unknown as Db,
+      driver: 'postgres',
+      async migrate() {
+        // A session-level advisory lock on a reserved connection; the migrator itself runs on the
+        // pool, so other instances wait here until the schema is current.
+        const lock = await client.reserve()
+        try {
+          await lock`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
+          await migrate(db, { migrationsFolder })
+        } finally {
+          await lock`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {})
+          lock.release()
+        }
+      },
+      async ping() {
+        await client`select 1`
+      },
+      async close() {
+        await client.end({ timeout: 5 })
+      },
+    }
+  }
+
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  if (config.dataDir) mkdirSync(config.dataDir, { recursive: true })
+  const client = config.dataDir ? new PGlite(config.dataDir) : new PGlite()
+  await client.waitReady
+  const db = drizzle({ client, schema })
+  return {
+    db: db as unknown as Db,
+    driver: 'pglite',
+    async migrate() {
+      await migrate(db, { migrationsFolder })
+    },
+    async ping() {
+      await client.query('select 1')
+    },
+    async close() {
+      await client.close()
+    },
+  }
+}

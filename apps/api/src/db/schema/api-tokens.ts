@@ -1,0 +1,34 @@
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { users } from './users.js'
+
+/** Personal API tokens. The secret itself is never stored: only its SHA-256. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    // Authentication looks the token up by this unique index on every request.
+    secretHash: text('secret_hash').notNull().unique('api_tokens_secret_hash_key'),
+    /** Non-secret display prefix such as `tsr_3fA9c2`. */
+    prefix: text('prefix').notNull(),
+    scopes: text('scopes').array().notNull(),
+    /** Lifetime chosen at creation, kept so that rotation grants the same lifetime again. */
+    lifetimeDays: integer('lifetime_days'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    lastUsedIp: text('last_used_ip'),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [
+    // "My tokens" and the admin filter by user, newest first.
+    index('api_tokens_user_id_created_at_idx').on(t.userId, t.createdAt.desc()),
+    // The admin list of all tokens, newest first.
+    index('api_tokens_created_at_idx').on(t.createdAt.desc()),
+  ],
+)
+
+export type ApiTokenRow = typeof apiTokens.$inferSelect

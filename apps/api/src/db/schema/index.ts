@@ -1,0 +1,5 @@
+export * from './activity.js'
+export * from './api-tokens.js'
+export * from './sessions.js'
+export * from './settings.js'
+export * from './users.js'

@@ -1,0 +1,18 @@
+import { sql } from 'drizzle-orm'
+import { boolean, check, integer, pgTable, smallint, timestamp } from 'drizzle-orm/pg-core'
+
+/** Workspace-wide policy: exactly one row (id = 1). */
+export const settings = pgTable(
+  'settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    maxTokenLifetimeDays: integer('max_token_lifetime_days'),
+    tokenExpiryRequired: boolean('token_expiry_required').notNull().default(false),
+    tokensPerUser: integer('tokens_per_user'),
+    membersCanManageTokens: boolean('members_can_manage_tokens').notNull().default(true),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('settings_single_row', sql`${t.id} = 1`)],
+)
+
+export type SettingsRow = typeof settings.$inferSelect

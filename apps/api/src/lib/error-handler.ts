@@ -1,0 +1,68 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { AppError } from './errors.js'
+
+interface ProblemBody {
+  status: number
+  code: string
+  message: string
+  hint?: string
+  details?: unknown
+}
+
+// Fastify's own client errors (bad JSON, wrong content type, body too large...) keep their
+// status; each gets a stable code.
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_EMPTY_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+}
+
+/** One error handler for the whole API: Problem Details JSON, 5xx details hidden. */
+export function installErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    let body: ProblemBody
+    if (error instanceof AppError) {
+      body = { status: error.status, code: error.code, message: error.message }
+      if (error.extra.hint) body.hint = error.extra.hint
+      if (error.extra.details !== undefined) body.details = error.extra.details
+      for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value)
+    } else if (hasZodFastifySchemaValidationErrors(error)) {
+      body = {
+        status: 400,
+        code: 'validation_failed',
+        message: `Invalid ${error.validationContext ?? 'request'}: ${error.validation
+          .map((v) => `${v.instancePath.slice(1).replaceAll('/', '.') || '(root)'} ${v.message}`)
+          .join('; ')}`,
+        details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })),
+      }
+    } else if (error.statusCode === 429) {
+      body = { status: 429, code: 'rate_limited', message: 'Too many requests. Slow down.' }
+    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      body = {
+        status: error.statusCode,
+        code: FASTIFY_CODES[error.code] ?? 'bad_request',
+        message: error.message,
+      }
+    } else {
+      request.log.error({ err: error }, 'request failed')
+      body = { status: 500, code: 'internal_error', message: 'Something went wrong on the server.' }
+    }
+    if (body.status >= 400 && body.status < 500) {
+      request.log.info({ code: body.code, status: body.status }, 'request refused')
+    }
+    return reply.status(body.status).type('application/problem+json').send(body)
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).type('application/problem+json').send({
+      status: 404,
+      code: 'route_not_found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  )
+}

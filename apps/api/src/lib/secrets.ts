@@ -1,0 +1,19 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+
+/** A fresh 256-bit random value, base64url. */
+export const randomSecret = () => randomBytes(32).toString('base64url')
+
+export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex')
+
+/**
+ * The CSRF token of a console session: an HMAC keyed by the session secret, so only someone who
+ * holds the cookie's value can produce it, and any API instance can check it without state.
+ */
+export const csrfTokenFor = (sessionSecret: string) =>
+  createHmac('sha256', sessionSecret).update('tessera-csrf-v1').digest('base64url')
+
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}

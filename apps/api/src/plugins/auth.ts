@@ -1,0 +1,285 @@
+import {
+  type AuthFailureCode,
+  hasScope,
+  hashToken,
+  judgeToken,
+  parseAuthorizationHeader,
+  type Scope,
+  toAuthFailureCode,
+} from '@tessera/core'
+import { and, eq, gt, sql } from 'drizzle-orm'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Permission, Via } from '../contract/index.js'
+import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
+import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
+import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
+import { permissionsFor } from '../lib/permissions.js'
+import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
+import type { Actor } from '../services/context.js'
+import { LastUsedRecorder } from '../services/tokens/last-used.js'
+
+export const SESSION_COOKIE = 'tessera_session'
+
+export interface AuthContext {
+  user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>
+  permissions: Permission[]
+  method: 'session' | 'token'
+  token: Pick<ApiTokenRow, 'id' | 'name' | 'prefix' | 'scopes' | 'expiresAt'> | null
+  /** The session cookie's value, kept to check CSRF tokens; never logged. */
+  sessionSecret: string | null
+}
+
+/** How a route is protected; set in the route's `config`. */
+export interface RouteAuthConfig {
+  /** `public` routes skip authentication (default: a signed-in user or a token is required). */
+  auth?: 'public' | 'required'
+  permission?: Permission
+  /** Scope a token needs; defaults to `read` for GET/HEAD and `write` otherwise. */
+  scope?: Scope
+  /** Only a console session may call this (e.g. creating tokens). */
+  sessionOnly?: boolean
+  /** Only a token may call this (e.g. `/tokens/self`). */
+  tokenOnly?: boolean
+  /** Recorded as `via` for token requests (`mcp` for the MCP endpoint). */
+  via?: Via
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null
+  }
+  interface FastifyContextConfig extends RouteAuthConfig {}
+  interface FastifyInstance {
+    lastUsed: LastUsedRecorder
+    /** Counts an authentication failure for the client's IP; throws 429 when over the limit. */
+    recordAuthFailure(request: FastifyRequest): Promise<void>
+    /** Throws 429 while the client's IP is locked out after too many failures. */
+    assertNotLockedOut(request: FastifyRequest): void
+  }
+}
+
+export interface AuthPluginOptions {
+  /** Failed sign-ins and token authentications allowed per IP and window. */
+  failureLimit?: { max: number; windowMs: number }
+  lastUsedFlushMs?: number
+  /** Origins allowed to send cookie-authenticated requests besides the server's own. */
+  allowedOrigins?: string[]
+  publicUrl?: string | undefined
+}
+
+/** The acting user for services, from a request's authentication. */
+export function actorOf(request: FastifyRequest): Actor {
+  const auth = request.auth
+  if (!auth) throw unauthorized('token_missing')
+  const via: Via =
+    auth.method === 'session' ? 'web' : (request.routeOptions.config.via ?? 'api')
+  return {
+    user: auth.user,
+    via,
+    token: auth.token ? { id: auth.token.id, name: auth.token.name } : null,
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function tooManyFailures(retryAfterSeconds: number) {
+  return new AppError(
+    429,
+    'rate_limited',
+    'Too many failed attempts from your address. Wait a moment and try again.',
+    { headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) } },
+  )
+}
+
+export default fp<AuthPluginOptions>(
+  async (app, opts) => {
+    const failureLimit = opts.failureLimit ?? { max: 20, windowMs: 60_000 }
+    const checkFailure = app.createRateLimit({
+      max: failureLimit.max,
+      timeWindow: failureLimit.windowMs,
+      keyGenerator: (req) => `auth-failure:${req.ip}`,
+    })
+    const lockedUntil = new Map<string, number>()
+
+    app.decorate('assertNotLockedOut', (request: FastifyRequest) => {
+      const until = lockedUntil.get(request.ip)
+      if (until === undefined) return
+      const left = until - Date.now()
+      if (left > 0) throw tooManyFailures(Math.ceil(left / 1000))
+      lockedUntil.delete(request.ip)
+    })
+    app.decorate('recordAuthFailure', async (request: FastifyRequest) => {
+      const verdict = await checkFailure(request)
+      if (!verdict.isAllowed && verdict.isExceeded) {
+        if (lockedUntil.size > 50_000) lockedUntil.clear()
+        lockedUntil.set(request.ip, Date.now() + verdict.ttl)
+        throw tooManyFailures(verdict.ttlInSeconds)
+      }
+    })
+
+    const recorder = new LastUsedRecorder(
+      app.db,
+      (error) => app.log.error({ err: error }, 'could not record token last use'),
+      opts.lastUsedFlushMs ?? 5_000,
+    )
+    app.decorate('lastUsed', recorder)
+    app.addHook('preClose', async () => recorder.close())
+
+    // One indexed lookup per request: the token, its user and the role policy together.
+    const tokenQuery = app.db
+      .select({
+        token: {
+          id: apiTokens.id,
+          name: apiTokens.name,
+          prefix: apiTokens.prefix,
+          scopes: apiTokens.scopes,
+          expiresAt: apiTokens.expiresAt,
+          revokedAt: apiTokens.revokedAt,
+          lastUsedAt: apiTokens.lastUsedAt,
+        },
+        user: { id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled },
+        membersCanManageTokens: settings.membersCanManageTokens,
+      })
+      .from(apiTokens)
+      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .leftJoin(settings, eq(settings.id, 1))
+      .where(eq(apiTokens.secretHash, sql.placeholder('hash')))
+      .limit(1)
+      .prepare('tessera_auth_token')
+
+    const sessionQuery = app.db
+      .select({
+        user: { id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled },
+        membersCanManageTokens: settings.membersCanManageTokens,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(settings, eq(settings.id, 1))
+      .where(and(eq(sessions.secretHash, sql.placeholder('hash')), gt(sessions.expiresAt, sql`now()`)))
+      .limit(1)
+      .prepare('tessera_auth_session')
+
+    async function fail(request: FastifyRequest, code: AuthFailureCode | 'session_invalid'): Promise<never> {
+      await app.recordAuthFailure(request)
+      throw unauthorized(code)
+    }
+
+    async function authenticateToken(request: FastifyRequest, header: string | string[] | undefined) {
+      const parsed = parseAuthorizationHeader(header)
+      if (!parsed.ok) return fail(request, toAuthFailureCode(parsed.code))
+      const [row] = await tokenQuery.execute({ hash: await hashToken(parsed.token) })
+      if (!row) return fail(request, 'token_invalid')
+      const verdict = judgeToken({
+        expiresAt: row.token.expiresAt,
+        revokedAt: row.token.revokedAt,
+        userDisabled: row.user.disabled,
+      })
+      if (!verdict.ok) return fail(request, verdict.code)
+      recorder.touch(row.token, request.ip)
+      const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
+      request.auth = {
+        user: row.user,
+        permissions: permissionsFor(row.user.role, policy),
+        method: 'token',
+        token: row.token,
+        sessionSecret: null,
+      }
+    }
+
+    async function authenticateSession(request: FastifyRequest, secret: string) {
+      const [row] = await sessionQuery.execute({ hash: sha256Hex(secret) })
+      if (!row) return fail(request, 'session_invalid')
+      if (row.user.disabled) return fail(request, 'user_disabled')
+      const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
+      request.auth = {
+        user: row.user,
+        permissions: permissionsFor(row.user.role, policy),
+        method: 'session',
+        token: null,
+        sessionSecret: secret,
+      }
+    }
+
+    const ownOrigins = new Set(opts.allowedOrigins ?? [])
+    if (opts.publicUrl) ownOrigins.add(new URL(opts.publicUrl).origin)
+
+    /** Cookie requests from a page on another origin are refused outright. */
+    function assertSameOrigin(request: FastifyRequest) {
+      const origin = request.headers.origin
+      if (!origin) return
+      const host = request.headers.host
+      if (ownOrigins.has(origin)) return
+      if (host && (origin === `http://${host}` || origin === `https://${host}`)) return
+      throw forbidden('origin_not_allowed', 'Requests from this origin are not allowed.')
+    }
+
+    app.decorateRequest('auth', null)
+    app.decorate('assertSameOrigin', assertSameOrigin)
+
+    app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
+      const config = request.routeOptions.config
+      const url = request.routeOptions.url
+      // Everything under /api/v1 needs authentication unless it opts out; the console's static
+      // files and the docs are public.
+      if (!url?.startsWith('/api/v1') || config.auth === 'public') return
+      app.assertNotLockedOut(request)
+
+      const header = request.headers.authorization
+      const cookie = request.cookies[SESSION_COOKIE]
+      if (header !== undefined) {
+        await authenticateToken(request, header)
+      } else if (cookie) {
+        await authenticateSession(request, cookie)
+      } else {
+        throw unauthorized('token_missing')
+      }
+      const auth = request.auth as AuthContext | null
+      if (!auth) throw unauthorized('token_missing')
+
+      if (auth.method === 'token') {
+        if (config.sessionOnly) {
+          throw forbidden(
+            'session_required',
+            'This action needs a signed-in console session; API tokens cannot do it.',
+            'Sign in to the Tessera console to manage tokens.',
+          )
+        }
+        const scope = config.scope ?? (SAFE_METHODS.has(request.method) ? 'read' : 'write')
+        if (!hasScope(auth.token?.scopes ?? [], scope)) {
+          throw forbidden(
+            'insufficient_scope',
+            `This token lacks the "${scope}" scope needed here.`,
+            'Create a token with write access for changes.',
+          )
+        }
+      } else {
+        if (config.tokenOnly) {
+          throw forbidden('token_required', 'This route describes the API token used for the request.')
+        }
+        if (!SAFE_METHODS.has(request.method)) {
+          assertSameOrigin(request)
+          const sent = request.headers['x-csrf-token']
+          const expected = csrfTokenFor(auth.sessionSecret ?? '')
+          if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
+            throw forbidden(
+              'csrf_invalid',
+              'Missing or wrong X-CSRF-Token header.',
+              'Reload the console and try again.',
+            )
+          }
+        }
+      }
+      if (config.permission && !auth.permissions.includes(config.permission)) {
+        throw permissionDenied(config.permission)
+      }
+    })
+  },
+  { name: 'auth', dependencies: ['db', '@fastify/cookie', '@fastify/rate-limit'] },
+)
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    assertSameOrigin(request: FastifyRequest): void
+  }
+}

@@ -1,0 +1,134 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import {
+  AdminTokenList,
+  AdminUser,
+  CreateUserBody,
+  Problem,
+  Settings,
+  TokenStatus,
+  UpdateUserBody,
+  UserList,
+} from '../../contract/index.js'
+import { notFound } from '../../lib/errors.js'
+import { actorOf } from '../../plugins/auth.js'
+import { getSettings } from '../../services/settings/get.js'
+import { updateSettings } from '../../services/settings/update.js'
+import { listAllTokens } from '../../services/tokens/list.js'
+import { revokeToken } from '../../services/tokens/revoke.js'
+import { createUser } from '../../services/users/create.js'
+import { listUsers } from '../../services/users/list.js'
+import { presentAdminUser } from '../../services/users/present.js'
+import { updateUser } from '../../services/users/update.js'
+import { authErrors, IdParams, NoContent } from '../schemas.js'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const adminRoutes: FastifyPluginAsyncZod = async (app) => {
+  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ db: app.db, actor: actorOf(request) })
+
+  app.get(
+    '/admin/users',
+    {
+      config: { permission: 'ManageUsers' },
+      schema: { tags: ['admin'], summary: 'All users', response: { 200: UserList, ...authErrors } },
+    },
+    async () => ({ users: (await listUsers({ db: app.db })).map(presentAdminUser) }),
+  )
+
+  app.post(
+    '/admin/users',
+    {
+      config: { permission: 'ManageUsers' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a user',
+        body: CreateUserBody,
+        response: { 201: z.object({ user: AdminUser }), 400: Problem, 409: Problem, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const user = await createUser({ ctx: ctx(request), input: request.body })
+      return reply.status(201).send({ user: presentAdminUser(user) })
+    },
+  )
+
+  app.patch(
+    '/admin/users/:id',
+    {
+      config: { permission: 'ManageUsers' },
+      schema: {
+        tags: ['admin'],
+        summary: "Change a user's name or role, or disable / enable them",
+        params: IdParams,
+        body: UpdateUserBody,
+        response: { 200: z.object({ user: AdminUser }), 400: Problem, 404: Problem, ...authErrors },
+      },
+    },
+    async (request) => {
+      if (!UUID.test(request.params.id)) throw notFound('User')
+      const user = await updateUser({ ctx: ctx(request), input: { id: request.params.id, ...request.body } })
+      return { user: presentAdminUser(user) }
+    },
+  )
+
+  app.get(
+    '/admin/tokens',
+    {
+      config: { permission: 'ManageAllTokens' },
+      schema: {
+        tags: ['admin'],
+        summary: "Every user's tokens, filtered by user and status",
+        querystring: z.object({
+          userId: z.uuid().optional(),
+          status: TokenStatus.optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(200),
+        }),
+        response: { 200: AdminTokenList, 400: Problem, ...authErrors },
+      },
+    },
+    async (request) => ({ tokens: await listAllTokens({ db: app.db, input: request.query }) }),
+  )
+
+  app.delete(
+    '/admin/tokens/:id',
+    {
+      config: { permission: 'ManageAllTokens', sessionOnly: true },
+      schema: {
+        tags: ['admin'],
+        summary: "Revoke any user's token",
+        params: IdParams,
+        response: { 204: NoContent, 404: Problem, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      await revokeToken({ ctx: ctx(request), input: { id: request.params.id, asAdmin: true } })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/admin/settings',
+    {
+      config: { permission: 'ManageSettings' },
+      schema: { tags: ['admin'], summary: 'Token policy', response: { 200: Settings, ...authErrors } },
+    },
+    async () => getSettings(app.db),
+  )
+
+  app.put(
+    '/admin/settings',
+    {
+      config: { permission: 'ManageSettings' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Change the token policy',
+        body: Settings,
+        response: { 200: Settings, 400: Problem, ...authErrors },
+      },
+    },
+    async (request) => updateSettings({ ctx: ctx(request), input: request.body }),
+  )
+}
+
+export default adminRoutes

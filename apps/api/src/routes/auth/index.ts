@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { LoginBody, LoginResponse, Problem, SetupBody, SetupStatus } from '../../contract/index.js'
+import { AppError, conflict, forbidden } from '../../lib/errors.js'
+import { csrfTokenFor } from '../../lib/secrets.js'
+import { SESSION_COOKIE } from '../../plugins/auth.js'
+import { createSession, endSession, SESSION_TTL_MS } from '../../services/sessions/sessions.js'
+import { createUserAsSystem } from '../../services/users/create.js'
+import { findUserByEmail } from '../../services/users/find.js'
+import { countUsers } from '../../services/users/list.js'
+import { verifyPassword } from '../../services/users/password.js'
+import { presentUser } from '../../services/users/present.js'
+import { NoContent } from '../schemas.js'
+
+export interface AuthRoutesOptions {
+  secureCookies: boolean
+}
+
+const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) => {
+  const cookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: opts.secureCookies,
+  }
+
+  app.post(
+    '/auth/login',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in to the console',
+        body: LoginBody,
+        response: { 200: LoginResponse, 401: Problem, 403: Problem, 429: Problem },
+      },
+    },
+    async (request, reply) => {
+      app.assertNotLockedOut(request)
+      app.assertSameOrigin(request)
+      const user = await findUserByEmail(app.db, request.body.email)
+      const valid = await verifyPassword(user?.passwordHash, request.body.password)
+      if (!user || !valid) {
+        await app.recordAuthFailure(request)
+        throw new AppError(401, 'invalid_credentials', 'Wrong email or password.')
+      }
+      if (user.disabled) {
+        throw forbidden('user_disabled', 'This account is disabled.', 'Ask an administrator to enable it.')
+      }
+      const session = await createSession(app.db, user.id)
+      reply.setCookie(SESSION_COOKIE, session.secret, {
+        ...cookieOptions,
+        maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      })
+      return { user: presentUser(user), csrfToken: csrfTokenFor(session.secret) }
+    },
+  )
+
+  app.get(
+    '/setup',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['auth'], summary: 'Whether the first admin still has to be created', response: { 200: SetupStatus } },
+    },
+    async () => ({ needsSetup: (await countUsers(app.db)) === 0 }),
+  )
+
+  app.post(
+    '/setup',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create the first admin account (only while there are no users) and sign in',
+        body: SetupBody,
+        response: { 200: LoginResponse, 400: Problem, 403: Problem, 409: Problem },
+      },
+    },
+    async (request, reply) => {
+      app.assertSameOrigin(request)
+      const user = await createUserAsSystem(
+        app.db,
+        { ...request.body, role: 'admin' },
+        { via: 'web', onlyIfEmpty: true },
+      )
+      if (!user) throw conflict('setup_done', 'This server already has users; sign in instead.')
+      const session = await createSession(app.db, user.id)
+      reply.setCookie(SESSION_COOKIE, session.secret, {
+        ...cookieOptions,
+        maxAge: Math.floor(SESSION_TTL_MS / 1000),
+      })
+      return { user: presentUser(user), csrfToken: csrfTokenFor(session.secret) }
+    },
+  )
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: 'public' },
+      schema: { tags: ['auth'], summary: 'Sign out (ends the session)', response: { 204: NoContent } },
+    },
+    async (request, reply) => {
+      const secret = request.cookies[SESSION_COOKIE]
+      if (secret) await endSession(app.db, secret)
+      reply.clearCookie(SESSION_COOKIE, cookieOptions)
+      return reply.status(204).send(null)
+    },
+  )
+}
+
+export default authRoutes

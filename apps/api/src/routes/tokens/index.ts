@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { CreateTokenBody, Problem, Token, TokenList, TokenWithSecret } from '../../contract/index.js'
+import { notFound } from '../../lib/errors.js'
+import { actorOf } from '../../plugins/auth.js'
+import { createToken } from '../../services/tokens/create.js'
+import { findTokenForUpdate } from '../../services/tokens/find-own.js'
+import { listTokens } from '../../services/tokens/list.js'
+import { presentToken } from '../../services/tokens/present.js'
+import { revokeToken } from '../../services/tokens/revoke.js'
+import { rotateToken } from '../../services/tokens/rotate.js'
+import { authErrors, IdParams, NoContent } from '../schemas.js'
+
+const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
+  const manage = { permission: 'ManageApiTokens' } as const
+  const tags = ['tokens']
+
+  app.get(
+    '/tokens',
+    {
+      config: manage,
+      schema: { tags, summary: 'Your API tokens, newest first', response: { 200: TokenList, ...authErrors } },
+    },
+    async (request) => ({ tokens: await listTokens({ db: app.db, userId: actorOf(request).user.id }) }),
+  )
+
+  app.post(
+    '/tokens',
+    {
+      config: { ...manage, sessionOnly: true },
+      schema: {
+        tags,
+        summary: 'Create a token; the secret is in this answer and nowhere else, ever',
+        body: CreateTokenBody,
+        response: { 201: TokenWithSecret, 400: Problem, 409: Problem, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      const created = await createToken({ ctx: { db: app.db, actor: actorOf(request) }, input: request.body })
+      return reply.status(201).send(created)
+    },
+  )
+
+  app.get(
+    '/tokens/self',
+    {
+      config: { ...manage, tokenOnly: true },
+      schema: {
+        tags,
+        summary: 'The token used for this request',
+        response: { 200: z.object({ token: Token }), ...authErrors },
+      },
+    },
+    async (request) => {
+      const id = request.auth?.token?.id
+      if (!id) throw notFound('Token')
+      const row = await findTokenForUpdate(app.db, id, actorOf(request).user.id)
+      return { token: presentToken(row) }
+    },
+  )
+
+  app.post(
+    '/tokens/self/rotate',
+    {
+      // Rotating itself is allowed to read-only tokens too: it changes nothing in the workspace.
+      config: { ...manage, tokenOnly: true, scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Rotate the token used for this request; it stops working at once',
+        response: { 200: TokenWithSecret, ...authErrors },
+      },
+    },
+    async (request) => {
+      const id = request.auth?.token?.id
+      if (!id) throw notFound('Token')
+      return rotateToken({ ctx: { db: app.db, actor: actorOf(request) }, input: { id } })
+    },
+  )
+
+  app.post(
+    '/tokens/:id/rotate',
+    {
+      config: { ...manage, sessionOnly: true },
+      schema: {
+        tags,
+        summary: 'Give a token a new secret (same name, scopes, lifetime)',
+        params: IdParams,
+        response: { 200: TokenWithSecret, 404: Problem, 409: Problem, ...authErrors },
+      },
+    },
+    async (request) =>
+      rotateToken({ ctx: { db: app.db, actor: actorOf(request) }, input: { id: request.params.id } }),
+  )
+
+  app.delete(
+    '/tokens/:id',
+    {
+      config: { ...manage, sessionOnly: true },
+      schema: {
+        tags,
+        summary: 'Revoke a token; it stops working on the next request',
+        params: IdParams,
+        response: { 204: NoContent, 404: Problem, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      await revokeToken({ ctx: { db: app.db, actor: actorOf(request) }, input: { id: request.params.id } })
+      return reply.status(204).send(null)
+    },
+  )
+}
+
+export default tokenRoutes

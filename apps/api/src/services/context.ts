@@ -1,0 +1,15 @@
+import type { Via } from '../contract/index.js'
+import type { Db } from '../db/client.js'
+import type { UserRow } from '../db/schema/index.js'
+
+/** Who is acting and through which door; written into every activity entry. */
+export interface Actor {
+  user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>
+  via: Via
+  token: { id: string; name: string } | null
+}
+
+export interface ServiceContext {
+  db: Db
+  actor: Actor
+}

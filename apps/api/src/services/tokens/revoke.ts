@@ -1,0 +1,33 @@
+import { eq } from 'drizzle-orm'
+import { apiTokens } from '../../db/schema/index.js'
+import { recordActivity } from '../activity/record.js'
+import type { ServiceContext } from '../context.js'
+import { findTokenForUpdate } from './find-own.js'
+
+/**
+ * Revokes a token: the acting user's own, or anyone's when `asAdmin`. Revoking twice is a no-op.
+ * Authentication reads `revoked_at` on every request, so the token stops working at once on
+ * every instance.
+ */
+export async function revokeToken({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: { id: string; asAdmin?: boolean }
+}) {
+  return ctx.db.transaction(async (tx) => {
+    const row = await findTokenForUpdate(tx, input.id, input.asAdmin ? null : ctx.actor.user.id)
+    if (row.revokedAt) return
+    const now = new Date()
+    await tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, row.id))
+    await recordActivity(tx, ctx.actor, {
+      action: 'token.revoked',
+      target: { type: 'token', id: row.id, label: row.name },
+      changes:
+        row.userId === ctx.actor.user.id
+          ? null
+          : { owner: { before: row.userId, after: row.userId } },
+    })
+  })
+}

@@ -1,0 +1,48 @@
+import { generateToken, hashToken, tokenDisplayPrefix } from '@tessera/core'
+import { eq } from 'drizzle-orm'
+import { apiTokens } from '../../db/schema/index.js'
+import { conflict } from '../../lib/errors.js'
+import { recordActivity } from '../activity/record.js'
+import type { ServiceContext } from '../context.js'
+import { findTokenForUpdate } from './find-own.js'
+import { expiryFrom } from './policy.js'
+import { presentToken } from './present.js'
+
+/**
+ * Gives a token a new secret with the same name, scopes and lifetime. The old secret's hash is
+ * replaced in the same row, so it is refused from the very next request on.
+ */
+export async function rotateToken({ ctx, input }: { ctx: ServiceContext; input: { id: string } }) {
+  const secret = generateToken()
+  const secretHash = await hashToken(secret)
+  return ctx.db.transaction(async (tx) => {
+    const before = await findTokenForUpdate(tx, input.id, ctx.actor.user.id)
+    if (before.revokedAt) {
+      throw conflict('token_revoked', 'A revoked token cannot be rotated; create a new one.')
+    }
+    const now = new Date()
+    const [row] = await tx
+      .update(apiTokens)
+      .set({
+        secretHash,
+        prefix: tokenDisplayPrefix(secret),
+        createdAt: now,
+        expiresAt: expiryFrom(now, before.lifetimeDays),
+      })
+      .where(eq(apiTokens.id, before.id))
+      .returning()
+    if (!row) throw new Error('update returned no row')
+    await recordActivity(tx, ctx.actor, {
+      action: 'token.rotated',
+      target: { type: 'token', id: row.id, label: row.name },
+      changes: {
+        prefix: { before: before.prefix, after: row.prefix },
+        expiresAt: {
+          before: before.expiresAt?.toISOString() ?? null,
+          after: row.expiresAt?.toISOString() ?? null,
+        },
+      },
+    })
+    return { token: presentToken(row, now), secret }
+  })
+}
