@@ -55,7 +55,8 @@ export async function buildApp(options: AppOptions) {
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)
 
-  const secureCookies = Boolean(options.https) || (options.publicUrl?.startsWith('https://') ?? false)
+  const secureCookies =
+    Boolean(options.https) || (options.publicUrl?.startsWith('https://') ?? false)
 
   await app.register(fastifyCookie)
   await app.register(fastifyRateLimit, { global: false })
@@ -125,11 +126,14 @@ export async function buildApp(options: AppOptions) {
       if (request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
         return reply.type('text/html').sendFile('index.html')
       }
-      return reply.status(404).type('application/problem+json').send({
-        status: 404,
-        code: 'route_not_found',
-        message: `No route ${request.method} ${path}`,
-      })
+      return reply
+        .status(404)
+        .type('application/problem+json')
+        .send({
+          status: 404,
+          code: 'route_not_found',
+          message: `No route ${request.method} ${path}`,
+        })
     })
   }
 

@@ -29,7 +29,9 @@ async function readPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin || !process.stdin.isTTY) {
     const chunks: Buffer[] = []
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '')
   }
   const ask = (prompt: string) =>
     new Promise<string>((resolve) => {
@@ -51,7 +53,8 @@ async function readPassword(fromStdin: boolean): Promise<string> {
 }
 
 function checkPassword(password: string) {
-  if (password.length < 12) throw new UsageError('The password must be at least 12 characters long.')
+  if (password.length < 12)
+    throw new UsageError('The password must be at least 12 characters long.')
   return password
 }
 
@@ -109,7 +112,12 @@ async function main(argv: string[]) {
     await withDatabase(async ({ db }) => {
       const user = await createUserAsSystem(
         db,
-        { email: email.data, name: values.name ?? email.data.split('@')[0] ?? email.data, password, role: role.data },
+        {
+          email: email.data,
+          name: values.name ?? email.data.split('@')[0] ?? email.data,
+          password,
+          role: role.data,
+        },
         { via: 'cli' },
       )
       process.stdout.write(`Created ${user?.role} ${user?.email}.\n`)
@@ -124,7 +132,9 @@ async function main(argv: string[]) {
       if (!user) throw new UsageError(`No user with email ${email.data}.`)
       const actor: Actor = { user, via: 'cli', token: null }
       await resetPassword({ ctx: { db, actor }, input: { id: user.id, password } })
-      process.stdout.write(`Password changed for ${user.email}; their console sessions were ended.\n`)
+      process.stdout.write(
+        `Password changed for ${user.email}; their console sessions were ended.\n`,
+      )
     })
     return
   }

@@ -46,7 +46,8 @@ async function main() {
       },
       { via: 'cli', onlyIfEmpty: true },
     )
-    if (created) app.log.info({ email: created.email }, 'created the first admin from TESSERA_ADMIN_EMAIL')
+    if (created)
+      app.log.info({ email: created.email }, 'created the first admin from TESSERA_ADMIN_EMAIL')
   }
 
   let closing = false
@@ -71,7 +72,8 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : env.PORT
   const scheme = https ? 'https' : 'http'
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
-  const url = env.TESSERA_PUBLIC_URL ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`
+  const url =
+    env.TESSERA_PUBLIC_URL ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`
   const users = await countUsers(app.db)
   const signIn =
     users === 0
@@ -86,7 +88,9 @@ main().catch((error) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`)
   } else {
-    process.stderr.write(`Tessera could not start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(
+      `Tessera could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    )
   }
   process.exit(1)
 })

@@ -9,7 +9,13 @@ export const ROLES = ['admin', 'member'] as const
 export const Role = z.enum(ROLES)
 export type Role = z.infer<typeof Role>
 
-export const PERMISSIONS = ['ManageApiTokens', 'ManageUsers', 'ManageAllTokens', 'ViewAllActivity', 'ManageSettings'] as const
+export const PERMISSIONS = [
+  'ManageApiTokens',
+  'ManageUsers',
+  'ManageAllTokens',
+  'ViewAllActivity',
+  'ManageSettings',
+] as const
 export const Permission = z.enum(PERMISSIONS)
 export type Permission = z.infer<typeof Permission>
 
@@ -81,7 +87,13 @@ export const MeResponse = z.object({
   permissions: z.array(Permission),
   auth: z.object({
     method: z.enum(['session', 'token']),
-    token: Token.pick({ id: true, name: true, prefix: true, scopes: true, expiresAt: true }).optional(),
+    token: Token.pick({
+      id: true,
+      name: true,
+      prefix: true,
+      scopes: true,
+      expiresAt: true,
+    }).optional(),
     /** Present for console sessions: send it back as `X-CSRF-Token` on state changes. */
     csrfToken: z.string().optional(),
   }),
@@ -155,7 +167,10 @@ export const Activity = z.object({
 })
 export type Activity = z.infer<typeof Activity>
 
-export const ActivityList = z.object({ activity: z.array(Activity), nextCursor: z.string().nullable() })
+export const ActivityList = z.object({
+  activity: z.array(Activity),
+  nextCursor: z.string().nullable(),
+})
 export type ActivityList = z.infer<typeof ActivityList>
 
 export const SetupStatus = z.object({

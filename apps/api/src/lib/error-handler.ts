@@ -30,7 +30,8 @@ export function installErrorHandler(app: FastifyInstance) {
       body = { status: error.status, code: error.code, message: error.message }
       if (error.extra.hint) body.hint = error.extra.hint
       if (error.extra.details !== undefined) body.details = error.extra.details
-      for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value)
+      for (const [name, value] of Object.entries(error.extra.headers ?? {}))
+        reply.header(name, value)
     } else if (hasZodFastifySchemaValidationErrors(error)) {
       body = {
         status: 400,
@@ -59,10 +60,13 @@ export function installErrorHandler(app: FastifyInstance) {
   })
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).type('application/problem+json').send({
-      status: 404,
-      code: 'route_not_found',
-      message: `No route ${request.method} ${request.url.split('?')[0]}`,
-    }),
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        status: 404,
+        code: 'route_not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
   )
 }

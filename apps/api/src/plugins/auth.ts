@@ -1,7 +1,7 @@
 import {
   type AuthFailureCode,
-  hasScope,
   hashToken,
+  hasScope,
   judgeToken,
   parseAuthorizationHeader,
   type Scope,
@@ -11,8 +11,8 @@ import { and, eq, gt, sql } from 'drizzle-orm'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Permission, Via } from '../contract/index.js'
-import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
 import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
+import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
 import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
 import { permissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
@@ -72,8 +72,7 @@ export interface AuthPluginOptions {
 export function actorOf(request: FastifyRequest): Actor {
   const auth = request.auth
   if (!auth) throw unauthorized('token_missing')
-  const via: Via =
-    auth.method === 'session' ? 'web' : (request.routeOptions.config.via ?? 'api')
+  const via: Via = auth.method === 'session' ? 'web' : (request.routeOptions.config.via ?? 'api')
   return {
     user: auth.user,
     via,
@@ -138,7 +137,13 @@ export default fp<AuthPluginOptions>(
           revokedAt: apiTokens.revokedAt,
           lastUsedAt: apiTokens.lastUsedAt,
         },
-        user: { id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled },
+        user: {
+          id: users.id,
+          email: users.email,
+          name: users.name,
+          role: users.role,
+          disabled: users.disabled,
+        },
         membersCanManageTokens: settings.membersCanManageTokens,
       })
       .from(apiTokens)
@@ -150,22 +155,36 @@ export default fp<AuthPluginOptions>(
 
     const sessionQuery = app.db
       .select({
-        user: { id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled },
+        user: {
+          id: users.id,
+          email: users.email,
+          name: users.name,
+          role: users.role,
+          disabled: users.disabled,
+        },
         membersCanManageTokens: settings.membersCanManageTokens,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
       .leftJoin(settings, eq(settings.id, 1))
-      .where(and(eq(sessions.secretHash, sql.placeholder('hash')), gt(sessions.expiresAt, sql`now()`)))
+      .where(
+        and(eq(sessions.secretHash, sql.placeholder('hash')), gt(sessions.expiresAt, sql`now()`)),
+      )
       .limit(1)
       .prepare('tessera_auth_session')
 
-    async function fail(request: FastifyRequest, code: AuthFailureCode | 'session_invalid'): Promise<never> {
+    async function fail(
+      request: FastifyRequest,
+      code: AuthFailureCode | 'session_invalid',
+    ): Promise<never> {
       await app.recordAuthFailure(request)
       throw unauthorized(code)
     }
 
-    async function authenticateToken(request: FastifyRequest, header: string | string[] | undefined) {
+    async function authenticateToken(
+      request: FastifyRequest,
+      header: string | string[] | undefined,
+    ) {
       const parsed = parseAuthorizationHeader(header)
       if (!parsed.ok) return fail(request, toAuthFailureCode(parsed.code))
       const [row] = await tokenQuery.execute({ hash: await hashToken(parsed.token) })
@@ -255,7 +274,10 @@ export default fp<AuthPluginOptions>(
         }
       } else {
         if (config.tokenOnly) {
-          throw forbidden('token_required', 'This route describes the API token used for the request.')
+          throw forbidden(
+            'token_required',
+            'This route describes the API token used for the request.',
+          )
         }
         if (!SAFE_METHODS.has(request.method)) {
           assertSameOrigin(request)

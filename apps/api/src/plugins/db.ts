@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
-import { type DatabaseConfig, type DatabaseHandle, openDatabase } from '../db/client.js'
 import type { Db } from '../db/client.js'
+import { type DatabaseConfig, type DatabaseHandle, openDatabase } from '../db/client.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

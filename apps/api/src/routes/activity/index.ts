@@ -12,7 +12,7 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['activity'],
-        summary: 'The activity feed: your own actions, or everyone\'s for administrators',
+        summary: "The activity feed: your own actions, or everyone's for administrators",
         querystring: z.object({
           via: Via.optional(),
           actor: z.uuid().optional(),

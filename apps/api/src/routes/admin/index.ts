@@ -67,7 +67,10 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       if (!UUID.test(request.params.id)) throw notFound('User')
-      const user = await updateUser({ ctx: ctx(request), input: { id: request.params.id, ...request.body } })
+      const user = await updateUser({
+        ctx: ctx(request),
+        input: { id: request.params.id, ...request.body },
+      })
       return { user: presentAdminUser(user) }
     },
   )
@@ -111,7 +114,11 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     '/admin/settings',
     {
       config: { permission: 'ManageSettings' },
-      schema: { tags: ['admin'], summary: 'Token policy', response: { 200: Settings, ...authErrors } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Token policy',
+        response: { 200: Settings, ...authErrors },
+      },
     },
     async () => getSettings(app.db),
   )

@@ -44,7 +44,11 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
         throw new AppError(401, 'invalid_credentials', 'Wrong email or password.')
       }
       if (user.disabled) {
-        throw forbidden('user_disabled', 'This account is disabled.', 'Ask an administrator to enable it.')
+        throw forbidden(
+          'user_disabled',
+          'This account is disabled.',
+          'Ask an administrator to enable it.',
+        )
       }
       const session = await createSession(app.db, user.id)
       reply.setCookie(SESSION_COOKIE, session.secret, {
@@ -59,7 +63,11 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
     '/setup',
     {
       config: { auth: 'public' },
-      schema: { tags: ['auth'], summary: 'Whether the first admin still has to be created', response: { 200: SetupStatus } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Whether the first admin still has to be created',
+        response: { 200: SetupStatus },
+      },
     },
     async () => ({ needsSetup: (await countUsers(app.db)) === 0 }),
   )
@@ -96,7 +104,11 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
     '/auth/logout',
     {
       config: { auth: 'public' },
-      schema: { tags: ['auth'], summary: 'Sign out (ends the session)', response: { 204: NoContent } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out (ends the session)',
+        response: { 204: NoContent },
+      },
     },
     async (request, reply) => {
       const secret = request.cookies[SESSION_COOKIE]

@@ -20,7 +20,11 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       `${prefix}/readyz`,
       {
         config: { auth: 'public' },
-        schema: { tags: ['health'], summary: 'Readiness: the database answers', response: { 200: Status, 503: Problem } },
+        schema: {
+          tags: ['health'],
+          summary: 'Readiness: the database answers',
+          response: { 200: Status, 503: Problem },
+        },
       },
       async () => {
         try {

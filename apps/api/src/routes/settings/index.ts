@@ -8,7 +8,11 @@ const settingsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/settings/token-policy',
     {
-      schema: { tags: ['tokens'], summary: 'The token policy in force', response: { 200: Settings, ...authErrors } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'The token policy in force',
+        response: { 200: Settings, ...authErrors },
+      },
     },
     async () => getSettings(app.db),
   )

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { CreateTokenBody, Problem, Token, TokenList, TokenWithSecret } from '../../contract/index.js'
+import {
+  CreateTokenBody,
+  Problem,
+  Token,
+  TokenList,
+  TokenWithSecret,
+} from '../../contract/index.js'
 import { notFound } from '../../lib/errors.js'
 import { actorOf } from '../../plugins/auth.js'
 import { createToken } from '../../services/tokens/create.js'
@@ -19,9 +25,15 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     '/tokens',
     {
       config: manage,
-      schema: { tags, summary: 'Your API tokens, newest first', response: { 200: TokenList, ...authErrors } },
+      schema: {
+        tags,
+        summary: 'Your API tokens, newest first',
+        response: { 200: TokenList, ...authErrors },
+      },
     },
-    async (request) => ({ tokens: await listTokens({ db: app.db, userId: actorOf(request).user.id }) }),
+    async (request) => ({
+      tokens: await listTokens({ db: app.db, userId: actorOf(request).user.id }),
+    }),
   )
 
   app.post(
@@ -36,7 +48,10 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await createToken({ ctx: { db: app.db, actor: actorOf(request) }, input: request.body })
+      const created = await createToken({
+        ctx: { db: app.db, actor: actorOf(request) },
+        input: request.body,
+      })
       return reply.status(201).send(created)
     },
   )
@@ -89,7 +104,10 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      rotateToken({ ctx: { db: app.db, actor: actorOf(request) }, input: { id: request.params.id } }),
+      rotateToken({
+        ctx: { db: app.db, actor: actorOf(request) },
+        input: { id: request.params.id },
+      }),
   )
 
   app.delete(
@@ -104,7 +122,10 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await revokeToken({ ctx: { db: app.db, actor: actorOf(request) }, input: { id: request.params.id } })
+      await revokeToken({
+        ctx: { db: app.db, actor: actorOf(request) },
+        input: { id: request.params.id },
+      })
       return reply.status(204).send(null)
     },
   )

@@ -56,6 +56,7 @@ export async function listActivity({ db, input }: { db: Db; input: ListActivityI
   }))
   return {
     activity: items,
-    nextCursor: rows.length > input.limit && last ? encodeCursor(last.entry.at, last.entry.id) : null,
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor(last.entry.at, last.entry.id) : null,
   }
 }

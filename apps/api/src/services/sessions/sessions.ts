@@ -11,7 +11,9 @@ export async function createSession(db: Db, userId: string) {
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS)
   await db.insert(sessions).values({ userId, secretHash: sha256Hex(secret), expiresAt })
   // Opportunistic clean-up of this user's expired sessions keeps the table small.
-  await db.delete(sessions).where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, new Date())))
+  await db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, new Date())))
   return { secret, expiresAt }
 }
 

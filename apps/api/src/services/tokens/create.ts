@@ -19,7 +19,13 @@ export interface CreateTokenInput {
  * SHA-256 is stored. Under a one-token-per-user policy the previous tokens are revoked in the same
  * transaction.
  */
-export async function createToken({ ctx, input }: { ctx: ServiceContext; input: CreateTokenInput }) {
+export async function createToken({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: CreateTokenInput
+}) {
   const scopes = normalizeScopes(input.scopes ?? ['read', 'write'])
   if (!scopes.ok) {
     throw badRequest('invalid_scope', `Unknown or invalid scopes: ${scopes.invalid.join(', ')}`, {

@@ -30,7 +30,8 @@ export class LastUsedRecorder {
 
   touch(token: { id: string; lastUsedAt: Date | null }, ip: string, now = new Date()) {
     if (this.pending.has(token.id)) return
-    if (token.lastUsedAt && now.getTime() - token.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return
+    if (token.lastUsedAt && now.getTime() - token.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS)
+      return
     this.pending.set(token.id, { at: now, ip })
   }
 

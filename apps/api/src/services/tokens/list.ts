@@ -22,16 +22,29 @@ export interface AdminListInput {
 }
 
 /** Every user's tokens, for administrators, filtered by user and status. */
-export async function listAllTokens({ db, input }: { db: Db; input: AdminListInput }): Promise<AdminToken[]> {
+export async function listAllTokens({
+  db,
+  input,
+}: {
+  db: Db
+  input: AdminListInput
+}): Promise<AdminToken[]> {
   const now = new Date()
   const filters: (SQL | undefined)[] = []
   if (input.userId) filters.push(eq(apiTokens.userId, input.userId))
   if (input.status === 'revoked') filters.push(isNotNull(apiTokens.revokedAt))
   if (input.status === 'expired') {
-    filters.push(isNull(apiTokens.revokedAt), isNotNull(apiTokens.expiresAt), lte(apiTokens.expiresAt, now))
+    filters.push(
+      isNull(apiTokens.revokedAt),
+      isNotNull(apiTokens.expiresAt),
+      lte(apiTokens.expiresAt, now),
+    )
   }
   if (input.status === 'active') {
-    filters.push(isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)))
+    filters.push(
+      isNull(apiTokens.revokedAt),
+      or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
+    )
   }
   const rows = await db
     .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name } })
@@ -42,4 +55,3 @@ export async function listAllTokens({ db, input }: { db: Db; input: AdminListInp
     .limit(input.limit)
   return rows.map(({ token, user }) => ({ ...presentToken(token, now), user }))
 }
-

@@ -61,11 +61,15 @@ export async function createUserAsSystem(
       if (any) return null
     }
     const row = await insertUser(tx, input)
-    await recordActivity(tx, { user: row, via: options.via, token: null }, {
-      action: 'user.created',
-      target: { type: 'user', id: row.id, label: row.email },
-      changes: { role: { before: null, after: row.role } },
-    })
+    await recordActivity(
+      tx,
+      { user: row, via: options.via, token: null },
+      {
+        action: 'user.created',
+        target: { type: 'user', id: row.id, label: row.email },
+        changes: { role: { before: null, after: row.role } },
+      },
+    )
     return row
   })
 }

@@ -21,7 +21,10 @@ export async function updateUser({ ctx, input }: { ctx: ServiceContext; input: U
     const [before] = await tx.select().from(users).where(eq(users.id, input.id)).for('update')
     if (!before) throw notFound('User')
     if (before.id === ctx.actor.user.id && (input.disabled === true || input.role === 'member')) {
-      throw badRequest('cannot_demote_self', 'You cannot disable yourself or remove your own admin role.')
+      throw badRequest(
+        'cannot_demote_self',
+        'You cannot disable yourself or remove your own admin role.',
+      )
     }
     const patch = { name: input.name, role: input.role, disabled: input.disabled }
     const changes = diff(before as unknown as Record<string, unknown>, patch)
@@ -34,7 +37,13 @@ export async function updateUser({ ctx, input }: { ctx: ServiceContext; input: U
     if (!after) throw notFound('User')
     if (input.disabled === true) await tx.delete(sessions).where(eq(sessions.userId, input.id))
     const action =
-      'disabled' in changes ? (after.disabled ? 'user.disabled' : 'user.enabled') : 'role' in changes ? 'user.role_changed' : 'user.updated'
+      'disabled' in changes
+        ? after.disabled
+          ? 'user.disabled'
+          : 'user.enabled'
+        : 'role' in changes
+          ? 'user.role_changed'
+          : 'user.updated'
     await recordActivity(tx, ctx.actor, {
       action,
       target: { type: 'user', id: after.id, label: after.email },
