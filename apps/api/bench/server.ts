@@ -1,0 +1,38 @@
+/**
+ * The server side of the benchmark: a real Tessera API on a loopback port, in its own process so
+ * the load generator does not share its event loop. Talks to the parent over IPC.
+ */
+import { buildApp } from '../src/app.js'
+import type { DatabaseConfig } from '../src/db/client.js'
+import { createUserAsSystem } from '../src/services/users/create.js'
+import { createToken } from '../src/services/tokens/create.js'
+
+const databaseUrl = process.env.BENCH_DATABASE_URL
+const database: DatabaseConfig = databaseUrl ? { driver: 'postgres', url: databaseUrl } : { driver: 'pglite' }
+
+const app = await buildApp({ database, consoleDir: false, logger: false })
+const user = await createUserAsSystem(
+  app.db,
+  { email: `bench-${process.pid}@example.test`, name: 'Bench', password: 'bench-password-123', role: 'member' },
+  { via: 'cli' },
+)
+if (!user) throw new Error('no user')
+const { secret } = await createToken({
+  ctx: { db: app.db, actor: { user, via: 'cli', token: null } },
+  input: { name: 'bench' },
+})
+await app.listen({ port: 0, host: '127.0.0.1' })
+const address = app.server.address()
+const port = typeof address === 'object' && address ? address.port : 0
+
+process.on('message', async (message: { type: string }) => {
+  if (message.type === 'stats') {
+    await app.lastUsed.flush()
+    process.send?.({ type: 'stats', rowsWritten: app.lastUsed.rowsWritten, statements: app.lastUsed.statements })
+  }
+  if (message.type === 'stop') {
+    await app.close()
+    process.exit(0)
+  }
+})
+process.send?.({ type: 'ready', port, secret, driver: app.database.driver })
