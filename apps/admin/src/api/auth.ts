@@ -1,0 +1,28 @@
+import type { LoginBody, LoginResponse, MeResponse } from '@tessera/api/contract'
+import { ApiError, http, setCsrfToken } from './client'
+
+export async function login(body: LoginBody): Promise<LoginResponse> {
+  const result = await http.post<LoginResponse>('/auth/login', body, { expectUnauthorized: true })
+  setCsrfToken(result.csrfToken)
+  return result
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await http.post<void>('/auth/logout', undefined, { expectUnauthorized: true })
+  } finally {
+    setCsrfToken(null)
+  }
+}
+
+/** The signed-in user, or null when there is no session. */
+export async function getMe(): Promise<MeResponse | null> {
+  try {
+    const me = await http.get<MeResponse>('/me', { expectUnauthorized: true })
+    setCsrfToken(me.auth.csrfToken)
+    return me
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null
+    throw error
+  }
+}

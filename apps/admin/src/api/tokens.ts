@@ -1,0 +1,14 @@
+import type { CreateTokenBody, Settings, TokenList, TokenWithSecret } from '@tessera/api/contract'
+import { http } from './client'
+
+export const listTokens = () => http.get<TokenList>('/tokens')
+
+export const createToken = (body: CreateTokenBody) => http.post<TokenWithSecret>('/tokens', body)
+
+export const rotateToken = (id: string) =>
+  http.post<TokenWithSecret>(`/tokens/${encodeURIComponent(id)}/rotate`)
+
+export const revokeToken = (id: string) => http.delete(`/tokens/${encodeURIComponent(id)}`)
+
+/** The token policy, readable by every signed-in user so the create dialog can explain it. */
+export const getTokenPolicy = () => http.get<Settings>('/settings/token-policy')

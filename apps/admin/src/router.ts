@@ -1,0 +1,93 @@
+import type { Permission } from '@tessera/api/contract'
+import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router'
+import { safeRedirect } from './lib/redirect'
+import { loadSession, useSession } from './stores/session'
+// The sign-in page is the one screen in the initial bundle; everything else loads on demand.
+import SignInView from './views/sign-in-view.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without a session. */
+    public?: boolean
+    /** Shown in the tab title and the page heading. */
+    title?: string
+    /** Without it the shell shows which permission is missing instead of the page. */
+    permission?: Permission
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    {
+      path: '/sign-in',
+      name: 'sign-in',
+      component: SignInView,
+      meta: { public: true, title: 'Sign in' },
+    },
+    {
+      path: '/',
+      component: () => import('./views/app-shell.vue'),
+      children: [
+        { path: '', name: 'home', redirect: { name: 'tokens' } },
+        {
+          path: 'tokens',
+          name: 'tokens',
+          component: () => import('./views/tokens-view.vue'),
+          meta: { title: 'API Tokens', permission: 'ManageApiTokens' },
+        },
+        {
+          path: 'admin/users',
+          name: 'admin-users',
+          component: () => import('./views/admin/users-view.vue'),
+          meta: { title: 'Users', permission: 'ManageUsers' },
+        },
+        {
+          path: 'admin/tokens',
+          name: 'admin-tokens',
+          component: () => import('./views/admin/all-tokens-view.vue'),
+          meta: { title: 'All tokens', permission: 'ManageAllTokens' },
+        },
+        {
+          path: 'admin/policy',
+          name: 'admin-policy',
+          component: () => import('./views/admin/token-policy-view.vue'),
+          meta: { title: 'Token policy', permission: 'ManageSettings' },
+        },
+        {
+          path: 'admin/activity',
+          name: 'admin-activity',
+          component: () => import('./views/admin/activity-view.vue'),
+          meta: { title: 'Activity', permission: 'ViewAllActivity' },
+        },
+        {
+          path: ':pathMatch(.*)*',
+          name: 'not-found',
+          component: () => import('./views/not-found-view.vue'),
+          meta: { title: 'Page not found' },
+        },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to): Promise<RouteLocationRaw | true> => {
+  try {
+    await loadSession()
+  } catch {
+    // The server cannot be reached: the sign-in page shows why when the user tries.
+  }
+  const { user } = useSession()
+  if (to.meta.public) {
+    if (to.name === 'sign-in' && user.value) return safeRedirect(to.query.redirect) ?? '/'
+    return true
+  }
+  if (!user.value) {
+    return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · Tessera` : 'Tessera'
+})

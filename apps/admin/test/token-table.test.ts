@@ -1,0 +1,110 @@
+import type { Token } from '@tessera/api/contract'
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import TokenTable from '../src/components/token-table.vue'
+import { makeToken } from './fixtures'
+
+const DAY = 24 * 3600 * 1000
+
+function mountTable(props: { tokens: Token[] }) {
+  return mount(TokenTable, { props })
+}
+
+describe('token table', () => {
+  it('lists tokens newest first whatever order the API used', () => {
+    const tokens = [
+      makeToken({ name: 'Oldest', createdAt: '2025-01-01T00:00:00Z' }),
+      makeToken({ name: 'Newest', createdAt: '2025-03-01T00:00:00Z' }),
+      makeToken({ name: 'Middle', createdAt: '2025-02-01T00:00:00Z' }),
+    ]
+    const wrapper = mountTable({ tokens })
+    const names = wrapper
+      .findAll('[data-testid="token-row"] .cell-strong')
+      .map((cell) => cell.text())
+    expect(names).toEqual(['Newest', 'Middle', 'Oldest'])
+  })
+
+  it('shows name, prefix, and "never" for a token that was never used and never expires', () => {
+    const wrapper = mountTable({
+      tokens: [makeToken({ name: 'Cursor MCP', prefix: 'tsr_ab12cd' })],
+    })
+    const row = wrapper.get('[data-testid="token-row"]')
+    expect(row.text()).toContain('Cursor MCP')
+    expect(row.get('[data-label="Prefix"]').text()).toBe('tsr_ab12cd…')
+    expect(row.get('[data-label="Last used"]').text()).toBe('never')
+    expect(row.get('[data-label="Expires"]').text()).toBe('never')
+  })
+
+  it('shows relative dates with the exact time in the title', () => {
+    const lastUsedAt = new Date(Date.now() - 3 * DAY).toISOString()
+    const wrapper = mountTable({ tokens: [makeToken({ lastUsedAt })] })
+    const time = wrapper.get('[data-label="Last used"] time')
+    expect(time.text()).toBe('3 days ago')
+    expect(time.attributes('datetime')).toBe(lastUsedAt)
+    expect(time.attributes('title')).toMatch(/\d{4}/)
+  })
+
+  it('gives each status its own labelled badge', () => {
+    const wrapper = mountTable({
+      tokens: [
+        makeToken({ status: 'active', createdAt: '2025-01-03T00:00:00Z' }),
+        makeToken({ status: 'expired', createdAt: '2025-01-02T00:00:00Z' }),
+        makeToken({ status: 'revoked', createdAt: '2025-01-01T00:00:00Z' }),
+      ],
+    })
+    const badges = wrapper.findAll('.badge')
+    expect(badges.map((badge) => badge.text())).toEqual(['Active', 'Expired', 'Revoked'])
+    const classes = badges.map((badge) =>
+      badge.classes().find((name) => name.startsWith('badge--')),
+    )
+    expect(new Set(classes).size).toBe(3)
+  })
+
+  it('offers rotate and revoke on active tokens only', () => {
+    const wrapper = mountTable({
+      tokens: [
+        makeToken({ name: 'Live', status: 'active', createdAt: '2025-01-02T00:00:00Z' }),
+        makeToken({ name: 'Gone', status: 'revoked', createdAt: '2025-01-01T00:00:00Z' }),
+      ],
+    })
+    expect(wrapper.find('button[aria-label="Rotate Live"]').exists()).toBe(true)
+    expect(wrapper.find('button[aria-label="Revoke Live"]').exists()).toBe(true)
+    expect(wrapper.find('button[aria-label="Revoke Gone"]').exists()).toBe(false)
+  })
+
+  it('emits revoke and rotate with the token that was clicked', async () => {
+    const token = makeToken({ name: 'Cursor MCP' })
+    const wrapper = mountTable({ tokens: [token] })
+    await wrapper.get('button[aria-label="Revoke Cursor MCP"]').trigger('click')
+    await wrapper.get('button[aria-label="Rotate Cursor MCP"]').trigger('click')
+    expect(wrapper.emitted('revoke')).toEqual([[token]])
+    expect(wrapper.emitted('rotate')).toEqual([[token]])
+  })
+
+  it('shows the empty state when there are no tokens', () => {
+    const wrapper = mount(TokenTable, {
+      props: { tokens: [] },
+      slots: { empty: '<p data-testid="empty">No tokens yet</p>' },
+    })
+    expect(wrapper.find('[data-testid="empty"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="token-row"]').exists()).toBe(false)
+  })
+
+  it('shows placeholder rows, not the empty state, while the first load runs', () => {
+    const wrapper = mount(TokenTable, {
+      props: { tokens: [], loading: true },
+      slots: { empty: '<p data-testid="empty">No tokens yet</p>' },
+    })
+    expect(wrapper.findAll('[data-testid="skeleton-row"]')).toHaveLength(3)
+    expect(wrapper.find('[data-testid="empty"]').exists()).toBe(false)
+  })
+
+  it('adds an owner column for the admin view', () => {
+    const token = {
+      ...makeToken(),
+      user: { id: 'u1', name: 'Ada Lovelace', email: 'ada@example.com' },
+    }
+    const wrapper = mount(TokenTable, { props: { tokens: [token], showOwner: true } })
+    expect(wrapper.get('[data-label="Owner"]').text()).toContain('Ada Lovelace')
+  })
+})

@@ -1,0 +1,78 @@
+import type { Settings, Token } from '@tessera/api/contract'
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import TokensView from '../src/views/tokens-view.vue'
+import { makePolicy, makeToken } from './fixtures'
+
+const api = vi.hoisted(() => ({
+  listTokens: vi.fn<() => Promise<{ tokens: Token[] }>>(),
+  getTokenPolicy: vi.fn<() => Promise<Settings>>(),
+  createToken: vi.fn(),
+  rotateToken: vi.fn(),
+  revokeToken: vi.fn(),
+}))
+vi.mock('../src/api/tokens', () => api)
+
+afterEach(() => {
+  document.body.innerHTML = ''
+})
+
+async function mountView(tokens: Token[], policy: Settings) {
+  api.listTokens.mockResolvedValue({ tokens })
+  api.getTokenPolicy.mockResolvedValue(policy)
+  const wrapper = mount(TokensView, { attachTo: document.body })
+  await flushPromises()
+  return wrapper
+}
+
+const buttonTexts = (wrapper: Awaited<ReturnType<typeof mountView>>) =>
+  wrapper.findAll('.page-actions button').map((button) => button.text())
+
+describe('tokens page', () => {
+  it('offers "Create New Token" and row actions when people may hold several tokens', async () => {
+    const wrapper = await mountView([makeToken({ name: 'CI' })], makePolicy())
+    expect(buttonTexts(wrapper)).toEqual(['Create New Token'])
+    expect(wrapper.find('button[aria-label="Rotate CI"]').exists()).toBe(true)
+  })
+
+  it('in one-token-per-user mode offers "Generate token" and "Delete token" instead', async () => {
+    const wrapper = await mountView([makeToken({ name: 'Mine' })], makePolicy({ tokensPerUser: 1 }))
+    expect(buttonTexts(wrapper)).toEqual(['Delete token', 'Generate token'])
+    expect(wrapper.find('button[aria-label="Rotate Mine"]').exists()).toBe(false)
+    await wrapper.findAll('.page-actions button')[1]?.trigger('click')
+    expect(wrapper.get('dialog').text()).toContain('replaces “Mine”')
+  })
+
+  it('disables creating when the per-user limit is reached and says why', async () => {
+    const wrapper = await mountView(
+      [makeToken({ name: 'A' }), makeToken({ name: 'B' })],
+      makePolicy({ tokensPerUser: 2 }),
+    )
+    expect(wrapper.get('.page-actions button').attributes('disabled')).toBeDefined()
+    expect(wrapper.text()).toContain('reached the limit of 2 active tokens')
+  })
+
+  it('names the token in the revoke confirmation and revokes it on confirm', async () => {
+    const wrapper = await mountView([makeToken({ name: 'Cursor MCP' })], makePolicy())
+    api.revokeToken.mockResolvedValue(undefined)
+    await wrapper.get('button[aria-label="Revoke Cursor MCP"]').trigger('click')
+    const dialog = wrapper.get('dialog[role="alertdialog"]')
+    expect(dialog.text()).toContain('Revoke “Cursor MCP”?')
+    await dialog.findAll('footer button')[1]?.trigger('click')
+    await flushPromises()
+    expect(api.revokeToken).toHaveBeenCalledTimes(1)
+    expect(wrapper.find('dialog').exists()).toBe(false)
+  })
+
+  it('shows an error with a retry when the tokens cannot be loaded', async () => {
+    api.listTokens.mockRejectedValueOnce(new Error('offline'))
+    api.getTokenPolicy.mockResolvedValue(makePolicy())
+    const wrapper = mount(TokensView, { attachTo: document.body })
+    await flushPromises()
+    expect(wrapper.get('[role="alert"]').text()).toContain('Could not load your tokens')
+    api.listTokens.mockResolvedValue({ tokens: [] })
+    await wrapper.get('[role="alert"] button').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="tokens-empty"]').exists()).toBe(true)
+  })
+})

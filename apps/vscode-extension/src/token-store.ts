@@ -1,0 +1,96 @@
+/**
+ * Where the token lives: VS Code's SecretStorage, and nowhere else. The secret is stored
+ * together with the server URL it was validated against, so changing `tessera.serverUrl`
+ * (by hand, or by a malicious link) never sends the token to another server.
+ */
+import type { Disposable, Event } from './events.js'
+import { Emitter } from './events.js'
+import { type Log, silentLog } from './log.js'
+
+export interface Credential {
+  serverUrl: string
+  token: string
+}
+
+export interface TokenStore {
+  /** The stored credential, or undefined (none, unreadable keyring, corrupt value). */
+  get(): Promise<Credential | undefined>
+  set(credential: Credential): Promise<void>
+  clear(): Promise<void>
+  /** Fires whenever the stored credential may have changed, in this window or another. */
+  readonly onDidChange: Event<void>
+}
+
+/** The part of `vscode.SecretStorage` this module needs. */
+export interface SecretsLike {
+  get(key: string): PromiseLike<string | undefined>
+  store(key: string, value: string): PromiseLike<void>
+  delete(key: string): PromiseLike<void>
+  onDidChange(listener: (event: { key: string }) => unknown): Disposable
+}
+
+export const SECRET_KEY = 'tessera.credential'
+
+export function createSecretTokenStore(
+  secrets: SecretsLike,
+  log: Log = silentLog,
+): TokenStore & Disposable {
+  const changed = new Emitter<void>()
+  // SecretStorage fires for changes made by other windows too; that keeps every window in step.
+  const subscription = secrets.onDidChange((event) => {
+    if (event.key === SECRET_KEY) changed.fire()
+  })
+  return {
+    async get() {
+      let raw: string | undefined
+      try {
+        raw = await secrets.get(SECRET_KEY)
+      } catch (error) {
+        // Linux without a keyring: treat as signed out, but say why in the log.
+        log.warn(`Could not read VS Code's secret storage: ${errorMessage(error)}`)
+        return undefined
+      }
+      if (raw === undefined) return undefined
+      const credential = parseCredential(raw)
+      if (!credential) log.warn('Ignoring an unreadable Tessera credential in secret storage.')
+      return credential
+    },
+    async set(credential) {
+      await secrets.store(
+        SECRET_KEY,
+        JSON.stringify({ v: 1, serverUrl: credential.serverUrl, token: credential.token }),
+      )
+    },
+    async clear() {
+      await secrets.delete(SECRET_KEY)
+    },
+    onDidChange: changed.event,
+    dispose() {
+      subscription.dispose()
+      changed.dispose()
+    },
+  }
+}
+
+function parseCredential(raw: string): Credential | undefined {
+  try {
+    const value: unknown = JSON.parse(raw)
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'serverUrl' in value &&
+      'token' in value &&
+      typeof value.serverUrl === 'string' &&
+      typeof value.token === 'string'
+    ) {
+      return { serverUrl: value.serverUrl, token: value.token }
+    }
+  } catch {
+    // fall through
+  }
+  return undefined
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
