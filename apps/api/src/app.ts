@@ -13,7 +13,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { DatabaseConfig, DatabaseHandle } from './db/client.js'
-import { installErrorHandler } from './lib/error-handler.js'
+import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
 import authPlugin, { type AuthPluginOptions } from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import activityRoutes from './routes/activity/index.js'
@@ -21,7 +21,9 @@ import adminRoutes from './routes/admin/index.js'
 import authRoutes from './routes/auth/index.js'
 import healthRoutes from './routes/health/index.js'
 import meRoutes from './routes/me/index.js'
+import projectRoutes from './routes/projects/index.js'
 import settingsRoutes from './routes/settings/index.js'
+import taskRoutes from './routes/tasks/index.js'
 import tokenRoutes from './routes/tokens/index.js'
 import { VERSION } from './version.js'
 
@@ -113,29 +115,30 @@ export async function buildApp(options: AppOptions) {
       await api.register(settingsRoutes)
       await api.register(adminRoutes)
       await api.register(activityRoutes)
+      await api.register(projectRoutes)
+      await api.register(taskRoutes)
     },
     { prefix: '/api/v1' },
   )
 
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR
-  if (consoleDir && existsSync(consoleDir)) {
+  const serveConsole = consoleDir !== false && existsSync(consoleDir)
+  if (serveConsole) {
     await app.register(fastifyStatic, { root: consoleDir, wildcard: false, index: 'index.html' })
-    // History-mode fallback: any other page path gets the console's index.html.
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] ?? '/'
-      if (request.method === 'GET' && !path.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(path)) {
-        return reply.type('text/html').sendFile('index.html')
-      }
-      return reply
-        .status(404)
-        .type('application/problem+json')
-        .send({
-          status: 404,
-          code: 'route_not_found',
-          message: `No route ${request.method} ${path}`,
-        })
-    })
   }
+  app.setNotFoundHandler((request, reply) => {
+    // History-mode fallback: any other page path gets the console's index.html.
+    const path = request.url.split('?')[0] ?? '/'
+    if (
+      serveConsole &&
+      request.method === 'GET' &&
+      !path.startsWith('/api/') &&
+      !/\.[a-z0-9]+$/i.test(path)
+    ) {
+      return reply.type('text/html').sendFile('index.html')
+    }
+    return routeNotFound(request, reply)
+  })
 
   return app
 }

@@ -185,3 +185,146 @@ export const SetupBody = z.object({
   password: z.string().min(12).max(1024),
 })
 export type SetupBody = z.infer<typeof SetupBody>
+
+// --- Workspace: projects, tasks, comments ---------------------------------------------------
+
+export const TASK_STATUSES = ['todo', 'in_progress', 'done'] as const
+export const TaskStatus = z.enum(TASK_STATUSES)
+export type TaskStatus = z.infer<typeof TaskStatus>
+
+export const TASK_PRIORITIES = ['none', 'low', 'medium', 'high', 'urgent'] as const
+export const TaskPriority = z.enum(TASK_PRIORITIES)
+export type TaskPriority = z.infer<typeof TaskPriority>
+
+export const ProjectRole = z.enum(['owner', 'member'])
+export type ProjectRole = z.infer<typeof ProjectRole>
+
+export const ProjectKey = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(
+    /^[A-Z][A-Z0-9]{1,9}$/,
+    'must be 2-10 letters or digits, starting with a letter (e.g. WEB)',
+  )
+
+const UserRef = z.object({ id: z.uuid(), email: z.string(), name: z.string() })
+export type UserRef = z.infer<typeof UserRef>
+
+export const Project = z.object({
+  id: z.uuid(),
+  key: z.string(),
+  name: z.string(),
+  description: z.string(),
+  archived: z.boolean(),
+  /** The caller's role in the project; null for admins who are not members. */
+  myRole: ProjectRole.nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+})
+export type Project = z.infer<typeof Project>
+
+export const ProjectList = z.object({ projects: z.array(Project) })
+export type ProjectList = z.infer<typeof ProjectList>
+
+export const CreateProjectBody = z.object({
+  key: ProjectKey,
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(10_000).default(''),
+})
+export type CreateProjectBody = z.input<typeof CreateProjectBody>
+
+export const UpdateProjectBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().max(10_000).optional(),
+    archived: z.boolean().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'Nothing to update' })
+export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>
+
+export const ProjectMember = z.object({ user: UserRef, role: ProjectRole, addedAt: isoDate })
+export type ProjectMember = z.infer<typeof ProjectMember>
+
+export const ProjectMemberList = z.object({ members: z.array(ProjectMember) })
+
+export const AddMemberBody = z
+  .object({
+    userId: z.uuid().optional(),
+    email: z.email().optional(),
+    role: ProjectRole.default('member'),
+  })
+  .refine((v) => Boolean(v.userId) !== Boolean(v.email), {
+    message: 'Give exactly one of userId or email',
+  })
+export type AddMemberBody = z.input<typeof AddMemberBody>
+
+const dueDate = z.iso.date()
+
+export const Task = z.object({
+  id: z.uuid(),
+  /** Human reference such as `WEB-12`. */
+  ref: z.string(),
+  number: z.number().int(),
+  project: z.object({ id: z.uuid(), key: z.string(), name: z.string() }),
+  title: z.string(),
+  description: z.string(),
+  status: TaskStatus,
+  priority: TaskPriority,
+  assignee: UserRef.nullable(),
+  dueDate: dueDate.nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+})
+export type Task = z.infer<typeof Task>
+
+export const TaskList = z.object({ tasks: z.array(Task), nextCursor: z.string().nullable() })
+export type TaskList = z.infer<typeof TaskList>
+
+export const Comment = z.object({
+  id: z.uuid(),
+  taskId: z.uuid(),
+  author: UserRef.nullable(),
+  body: z.string(),
+  createdAt: isoDate,
+})
+export type Comment = z.infer<typeof Comment>
+
+export const TaskWithComments = z.object({ task: Task, comments: z.array(Comment) })
+export type TaskWithComments = z.infer<typeof TaskWithComments>
+
+export const ListTasksQuery = z.object({
+  project: z.string().max(64).optional().describe('Project key (WEB) or id'),
+  status: TaskStatus.optional(),
+  assignee: z.string().max(320).optional().describe('User id, email, or "me"'),
+  q: z.string().trim().max(200).optional().describe('Text search in title and description'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+})
+export type ListTasksQuery = z.input<typeof ListTasksQuery>
+
+export const CreateTaskBody = z.object({
+  project: z.string().min(1).max(64).describe('Project key (WEB) or id'),
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(50_000).default(''),
+  status: TaskStatus.default('todo'),
+  priority: TaskPriority.default('none'),
+  assignee: z.string().max(320).nullable().optional().describe('User id, email, or "me"'),
+  dueDate: dueDate.nullable().optional(),
+})
+export type CreateTaskBody = z.input<typeof CreateTaskBody>
+
+export const UpdateTaskBody = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(50_000).optional(),
+    status: TaskStatus.optional(),
+    priority: TaskPriority.optional(),
+    assignee: z.string().max(320).nullable().optional(),
+    dueDate: dueDate.nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'Nothing to update' })
+export type UpdateTaskBody = z.input<typeof UpdateTaskBody>
+
+export const AddCommentBody = z.object({ body: z.string().trim().min(1).max(20_000) })
+export type AddCommentBody = z.infer<typeof AddCommentBody>

@@ -4,7 +4,10 @@
  * (nothing is cached); under load it saves most database round trips.
  */
 export class BatchLoader<K, V> {
-  private queue = new Map<K, { resolve: (v: V | undefined) => void; reject: (e: unknown) => void }[]>()
+  private queue = new Map<
+    K,
+    { resolve: (v: V | undefined) => void; reject: (e: unknown) => void }[]
+  >()
   private scheduled = false
 
   constructor(

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError } from './errors.js'
 
@@ -58,15 +58,19 @@ export function installErrorHandler(app: FastifyInstance) {
     }
     return reply.status(body.status).type('application/problem+json').send(body)
   })
+}
 
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .type('application/problem+json')
-      .send({
-        status: 404,
-        code: 'route_not_found',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-      }),
-  )
+/**
+ * The answer for a path no route serves. Fastify takes one not-found handler per prefix, so
+ * buildApp sets it, once it knows whether the console's pages fall back to index.html.
+ */
+export function routeNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return reply
+    .status(404)
+    .type('application/problem+json')
+    .send({
+      status: 404,
+      code: 'route_not_found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+    })
 }

@@ -1,6 +1,5 @@
 import {
   type AuthFailureCode,
-  hashToken,
   hasScope,
   judgeToken,
   parseAuthorizationHeader,
@@ -13,6 +12,7 @@ import fp from 'fastify-plugin'
 import type { Permission, Via } from '../contract/index.js'
 import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
 import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
+import { BatchLoader } from '../lib/batch-loader.js'
 import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
 import { permissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
@@ -76,11 +76,27 @@ export function actorOf(request: FastifyRequest): Actor {
   return {
     user: auth.user,
     via,
-    token: auth.token ? { id: auth.token.id, name: auth.token.name } : null,
+    token: auth.token
+      ? { id: auth.token.id, name: auth.token.name, scopes: auth.token.scopes }
+      : null,
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * The Authorization header as sent. Node keeps only the first of duplicated Authorization headers;
+ * several are ambiguous (a proxy may have read another one), so all of them go to the parser,
+ * which refuses them.
+ */
+function authorizationHeader(request: FastifyRequest): string | string[] | undefined {
+  const raw = request.raw.rawHeaders
+  const values: string[] = []
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() === 'authorization') values.push(raw[i + 1] ?? '')
+  }
+  return values.length > 1 ? values : request.headers.authorization
+}
 
 function tooManyFailures(retryAfterSeconds: number) {
   return new AppError(
@@ -125,9 +141,11 @@ export default fp<AuthPluginOptions>(
     app.decorate('lastUsed', recorder)
     app.addHook('preClose', async () => recorder.close())
 
-    // One indexed lookup per request: the token, its user and the role policy together.
+    // One indexed lookup per token: the token, its user and the role policy together. Lookups
+    // arriving together share one query.
     const tokenQuery = app.db
       .select({
+        secretHash: apiTokens.secretHash,
         token: {
           id: apiTokens.id,
           name: apiTokens.name,
@@ -149,9 +167,13 @@ export default fp<AuthPluginOptions>(
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .leftJoin(settings, eq(settings.id, 1))
-      .where(eq(apiTokens.secretHash, sql.placeholder('hash')))
-      .limit(1)
-      .prepare('tessera_auth_token')
+      .where(sql`${apiTokens.secretHash} = any(${sql.placeholder('hashes')}::text[])`)
+      .prepare('tessera_auth_tokens')
+    type TokenRow = Awaited<ReturnType<typeof tokenQuery.execute>>[number]
+    const tokenLoader = new BatchLoader<string, TokenRow>(async (hashes) => {
+      const rows = await tokenQuery.execute({ hashes })
+      return new Map(rows.map((row) => [row.secretHash, row]))
+    })
 
     const sessionQuery = app.db
       .select({
@@ -187,7 +209,8 @@ export default fp<AuthPluginOptions>(
     ) {
       const parsed = parseAuthorizationHeader(header)
       if (!parsed.ok) return fail(request, toAuthFailureCode(parsed.code))
-      const [row] = await tokenQuery.execute({ hash: await hashToken(parsed.token) })
+      // Node's synchronous SHA-256: same digest as core's hashToken, without a WebCrypto job.
+      const row = await tokenLoader.load(sha256Hex(parsed.token))
       if (!row) return fail(request, 'token_invalid')
       const verdict = judgeToken({
         expiresAt: row.token.expiresAt,
@@ -244,7 +267,7 @@ export default fp<AuthPluginOptions>(
       if (!url?.startsWith('/api/v1') || config.auth === 'public') return
       app.assertNotLockedOut(request)
 
-      const header = request.headers.authorization
+      const header = authorizationHeader(request)
       const cookie = request.cookies[SESSION_COOKIE]
       if (header !== undefined) {
         await authenticateToken(request, header)

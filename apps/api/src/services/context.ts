@@ -6,7 +6,8 @@ import type { UserRow } from '../db/schema/index.js'
 export interface Actor {
   user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>
   via: Via
-  token: { id: string; name: string } | null
+  /** The token used, if any; its scopes narrow what the user may do. */
+  token: { id: string; name: string; scopes?: readonly string[] } | null
 }
 
 export interface ServiceContext {

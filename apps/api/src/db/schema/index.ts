@@ -1,5 +1,7 @@
 export * from './activity.js'
 export * from './api-tokens.js'
+export * from './projects.js'
 export * from './sessions.js'
 export * from './settings.js'
+export * from './tasks.js'
 export * from './users.js'
