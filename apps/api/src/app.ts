@@ -20,6 +20,7 @@ import activityRoutes from './routes/activity/index.js'
 import adminRoutes from './routes/admin/index.js'
 import authRoutes from './routes/auth/index.js'
 import healthRoutes from './routes/health/index.js'
+import mcpRoutes from './routes/mcp/index.js'
 import meRoutes from './routes/me/index.js'
 import projectRoutes from './routes/projects/index.js'
 import settingsRoutes from './routes/settings/index.js'
@@ -117,6 +118,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(activityRoutes)
       await api.register(projectRoutes)
       await api.register(taskRoutes)
+      await api.register(mcpRoutes)
     },
     { prefix: '/api/v1' },
   )

@@ -7,7 +7,7 @@ export interface Actor {
   user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>
   via: Via
   /** The token used, if any; its scopes narrow what the user may do. */
-  token: { id: string; name: string; scopes?: readonly string[] } | null
+  token: { id: string; name: string; scopes?: readonly string[]; expiresAt?: string | null } | null
 }
 
 export interface ServiceContext {

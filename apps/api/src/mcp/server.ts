@@ -1,0 +1,121 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js'
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js'
+import { hasScope } from '@tessera/core'
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { Db } from '../db/client.js'
+import { AppError } from '../lib/errors.js'
+import { actorOf } from '../plugins/auth.js'
+import type { ServiceContext } from '../services/context.js'
+import { VERSION } from '../version.js'
+import { describeTool, type ToolSpec } from './tool.js'
+import { listActivityTool, whoami } from './tools/account.js'
+import {
+  addCommentTool,
+  createTaskTool,
+  getTaskTool,
+  listProjectsTool,
+  listTasksTool,
+  searchTasksTool,
+  updateTaskTool,
+} from './tools/workspace.js'
+
+export const INSTRUCTIONS = `Tessera is a team workspace: projects (each with a short key such as WEB), tasks referenced as KEY-number (WEB-12) with a status of todo, in_progress or done, and comments. You act as the user who owns this API token, with exactly their access; every change you make appears in the team's activity feed under their name, marked as made through MCP.
+Start with whoami to see who you are and whether the token can make changes, then list_projects. Use list_tasks or search_tasks to find work, get_task for the full description and comments, and create_task, update_task or add_comment to make changes. Lists are paged: pass nextCursor back as cursor for more.`
+
+const TOOLS: ToolSpec[] = [
+  whoami,
+  listProjectsTool,
+  listTasksTool,
+  searchTasksTool,
+  getTaskTool,
+  createTaskTool,
+  updateTaskTool,
+  addCommentTool,
+  listActivityTool,
+]
+
+function toolError(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] }
+}
+
+/**
+ * Serves MCP over stateless Streamable HTTP: each POST gets a fresh low-level SDK server and
+ * transport (so any instance can answer any request), while everything that does not depend on
+ * the request (tool definitions, JSON Schemas, the schema validator) is built once here.
+ */
+export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }) {
+  const byName = new Map(TOOLS.map((tool) => [tool.name, tool]))
+  const fullList = { tools: TOOLS.map(describeTool) }
+  const readList = { tools: TOOLS.filter((tool) => !tool.writes).map(describeTool) }
+  const jsonSchemaValidator = new AjvJsonSchemaValidator()
+
+  async function callTool(ctx: ServiceContext, canWrite: boolean, name: string, args: unknown) {
+    const tool = byName.get(name)
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`)
+    if (tool.writes && !canWrite) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `The tool ${name} makes changes, and this API token is read-only (it lacks the write scope).`,
+      )
+    }
+    const parsed = tool.input.safeParse(args ?? {})
+    if (!parsed.success) {
+      return toolError(`Invalid arguments for ${name}:\n${z.prettifyError(parsed.error)}`)
+    }
+    try {
+      const result = await tool.run(ctx, parsed.data)
+      return {
+        content: [{ type: 'text', text: tool.text(result) }],
+        structuredContent: result as Record<string, unknown>,
+      } satisfies CallToolResult
+    } catch (error) {
+      if (error instanceof AppError && error.status < 500) {
+        return toolError(
+          `${error.message}${error.extra.hint ? ` ${error.extra.hint}` : ''} (${error.code})`,
+        )
+      }
+      log.error({ err: error, tool: name }, 'MCP tool failed')
+      throw new McpError(ErrorCode.InternalError, 'The tool failed on the server.')
+    }
+  }
+
+  return async function handle(request: FastifyRequest, reply: FastifyReply) {
+    const actor = actorOf(request)
+    const ctx: ServiceContext = { db, actor }
+    const canWrite = hasScope(actor.token?.scopes ?? [], 'write')
+
+    const server = new Server(
+      { name: 'tessera', title: 'Tessera', version: VERSION },
+      {
+        capabilities: { tools: { listChanged: false } },
+        instructions: INSTRUCTIONS,
+        jsonSchemaValidator,
+      },
+    )
+    server.setRequestHandler(ListToolsRequestSchema, () => (canWrite ? fullList : readList))
+    server.setRequestHandler(CallToolRequestSchema, (req) =>
+      callTool(ctx, canWrite, req.params.name, req.params.arguments),
+    )
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    })
+
+    reply.hijack()
+    reply.raw.on('close', () => {
+      void transport.close()
+      void server.close()
+    })
+    await server.connect(transport)
+    await transport.handleRequest(request.raw, reply.raw, request.body)
+  }
+}

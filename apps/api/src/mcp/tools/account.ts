@@ -1,0 +1,95 @@
+import { z } from 'zod'
+import { Activity, User, Via } from '../../contract/index.js'
+import { listActivity } from '../../services/activity/list.js'
+import { findUserById } from '../../services/users/find.js'
+import { presentUser } from '../../services/users/present.js'
+import { defineTool } from '../tool.js'
+
+export const whoami = defineTool({
+  name: 'whoami',
+  title: 'Who am I',
+  description:
+    'Returns the Tessera user this connection acts as, the API token in use (name, scopes, expiry) and whether it can make changes. Call it first if unsure what you may do.',
+  input: z.object({}),
+  output: z.object({
+    user: User,
+    token: z.object({
+      id: z.string(),
+      name: z.string(),
+      scopes: z.array(z.string()),
+      expiresAt: z.string().nullable(),
+    }),
+    canWrite: z.boolean(),
+    projectRestriction: z.array(z.string()).nullable(),
+  }),
+  writes: false,
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  async run(ctx) {
+    const user = await findUserById(ctx.db, ctx.actor.user.id)
+    const scopes = [...(ctx.actor.token?.scopes ?? [])]
+    return {
+      user: presentUser(user ?? ctx.actor.user),
+      token: {
+        id: ctx.actor.token?.id ?? '',
+        name: ctx.actor.token?.name ?? '',
+        scopes,
+        expiresAt: ctx.actor.token?.expiresAt ?? null,
+      },
+      canWrite: scopes.includes('write'),
+      projectRestriction: scopes.some((s) => s.startsWith('project:'))
+        ? scopes.filter((s) => s.startsWith('project:')).map((s) => s.slice('project:'.length))
+        : null,
+    }
+  },
+  text: (r) =>
+    `You are ${r.user.name} <${r.user.email}> (${r.user.role}) using token "${r.token.name}" with scopes ${r.token.scopes.join(', ')}` +
+    `${r.token.expiresAt ? `, expiring ${r.token.expiresAt}` : ', with no expiry'}.` +
+    `${r.canWrite ? '' : ' This token is read-only.'}` +
+    `${r.projectRestriction ? ` It is limited to projects ${r.projectRestriction.join(', ')}.` : ''}`,
+})
+
+export const listActivityTool = defineTool({
+  name: 'list_activity',
+  title: 'List activity',
+  description:
+    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first. Members see their own actions; admins see everyone's. Use `cursor` from a previous answer to get older entries.",
+  input: z.object({
+    via: Via.optional().describe('Only entries made through this channel: web, api, mcp or cli'),
+    cursor: z.string().max(200).optional().describe('nextCursor from a previous call'),
+    limit: z.number().int().min(1).max(100).default(20),
+  }),
+  output: z.object({ activity: z.array(Activity), nextCursor: z.string().nullable() }),
+  writes: false,
+  annotations: {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  async run(ctx, args) {
+    const seesAll = ctx.actor.user.role === 'admin'
+    return listActivity({
+      db: ctx.db,
+      input: {
+        actorId: seesAll ? undefined : ctx.actor.user.id,
+        via: args.via,
+        cursor: args.cursor,
+        limit: args.limit,
+      },
+    })
+  },
+  text: (r) =>
+    r.activity.length === 0
+      ? 'No activity.'
+      : r.activity
+          .map(
+            (a) =>
+              `${a.at} ${a.actor?.name ?? 'someone'} ${a.action} ${a.target.label ?? a.target.id} via ${a.via}${a.token ? ` (token "${a.token.name}")` : ''}`,
+          )
+          .join('\n') + (r.nextCursor ? `\nMore: cursor ${r.nextCursor}` : ''),
+})
