@@ -39,8 +39,15 @@ function ask<T>(child: ChildProcess, type: string): Promise<T> {
   })
 }
 
-async function load(url: string, headers: Record<string, string> = {}) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers, pipelining: 1 })
+async function load(url: string, headers: Record<string, string> = {}, body?: string) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers,
+    pipelining: 1,
+    ...(body ? { method: 'POST' as const, body } : {}),
+  })
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`)
   }
@@ -52,10 +59,10 @@ async function benchOne(label: string, env: Record<string, string>) {
   try {
     const base = `http://127.0.0.1:${ready.port}`
     const auth = { authorization: `Bearer ${ready.secret}` }
+    const before = await ask<{ rowsWritten: number; statements: number }>(child, 'stats')
     // Warm up both paths (JIT, prepared statements, pool).
     await autocannon({ url: `${base}/api/v1/healthz`, connections: 8, duration: 2 })
     await autocannon({ url: `${base}/api/v1/me`, connections: 8, duration: 2, headers: auth })
-    const before = await ask<{ rowsWritten: number; statements: number }>(child, 'stats')
     const open = await load(`${base}/api/v1/healthz`)
     const authed = await load(`${base}/api/v1/me`, auth)
     const after = await ask<{ rowsWritten: number; statements: number }>(child, 'stats')
@@ -72,12 +79,42 @@ async function benchOne(label: string, env: Record<string, string>) {
     console.log(
       `last-used writes: ${after.rowsWritten - before.rowsWritten} rows in ${after.statements - before.statements} statements for ${authed.total} token requests = ${writesPer10k.toFixed(2)} per 10,000 requests`,
     )
+    if (process.env.BENCH_MCP !== '0') await benchMcp(base, auth)
     return ratio
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve))
     child.send({ type: 'stop' })
     await exited
   }
+}
+
+/** MCP tools/call through the real endpoint next to the REST route that returns the same data. */
+async function benchMcp(base: string, auth: Record<string, string>) {
+  const mcpHeaders = {
+    ...auth,
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  }
+  const call = (name: string, args: Record<string, unknown>) =>
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } })
+  const cases = [
+    { label: 'whoami', rest: `${base}/api/v1/me`, body: call('whoami', {}) },
+    { label: 'list_tasks', rest: `${base}/api/v1/tasks?project=BENCH&limit=25`, body: call('list_tasks', { project: 'BENCH', limit: 25 }) },
+  ]
+  const rows: Record<string, { 'req/s': number; 'p99 ms': number; 'vs REST': string }> = {}
+  for (const c of cases) {
+    await autocannon({ url: `${base}/api/v1/mcp`, connections: 8, duration: 2, headers: mcpHeaders, method: 'POST', body: c.body })
+    const rest = await load(c.rest, auth)
+    const mcp = await load(`${base}/api/v1/mcp`, mcpHeaders, c.body)
+    rows[`REST for ${c.label}`] = { 'req/s': Math.round(rest.rps), 'p99 ms': rest.p99, 'vs REST': '100%' }
+    rows[`MCP tools/call ${c.label}`] = {
+      'req/s': Math.round(mcp.rps),
+      'p99 ms': mcp.p99,
+      'vs REST': `${((mcp.rps / rest.rps) * 100).toFixed(1)}%`,
+    }
+  }
+  console.table(rows)
+  console.log('MCP target: tools/call at least 25% of the REST route returning the same data')
 }
 
 const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'

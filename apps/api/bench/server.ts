@@ -5,6 +5,8 @@
 import { buildApp } from '../src/app.js'
 import type { DatabaseConfig } from '../src/db/client.js'
 import { createUserAsSystem } from '../src/services/users/create.js'
+import { createProject } from '../src/services/projects/create.js'
+import { createTask } from '../src/services/tasks/create.js'
 import { createToken } from '../src/services/tokens/create.js'
 
 const databaseUrl = process.env.BENCH_DATABASE_URL
@@ -21,6 +23,15 @@ const { secret } = await createToken({
   ctx: { db: app.db, actor: { user, via: 'cli', token: null } },
   input: { name: 'bench' },
 })
+// Some workspace data for the list_tasks case.
+const ctx = { db: app.db, actor: { user, via: 'cli' as const, token: null } }
+const project = await createProject({ ctx, input: { key: 'BENCH', name: 'Bench', description: '' } })
+for (let i = 1; i <= 30; i++) {
+  await createTask({
+    ctx,
+    input: { project: project.key, title: `Task ${i}`, description: 'Some **Markdown**', status: 'todo', priority: 'none' },
+  })
+}
 await app.listen({ port: 0, host: '127.0.0.1' })
 const address = app.server.address()
 const port = typeof address === 'object' && address ? address.port : 0

@@ -1,5 +1,4 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -16,6 +15,7 @@ import { AppError } from '../lib/errors.js'
 import { actorOf } from '../plugins/auth.js'
 import type { ServiceContext } from '../services/context.js'
 import { VERSION } from '../version.js'
+import { RequestTransport, readMcpPost } from './request-transport.js'
 import { describeTool, type ToolSpec } from './tool.js'
 import { listActivityTool, whoami } from './tools/account.js'
 import {
@@ -48,9 +48,10 @@ function toolError(text: string): CallToolResult {
 }
 
 /**
- * Serves MCP over stateless Streamable HTTP: each POST gets a fresh low-level SDK server and
- * transport (so any instance can answer any request), while everything that does not depend on
- * the request (tool definitions, JSON Schemas, the schema validator) is built once here.
+ * Serves MCP over stateless Streamable HTTP with JSON responses: each POST gets a fresh low-level
+ * SDK server bound to that request's auth (so any instance can answer any request), while
+ * everything that does not depend on the request (tool definitions, JSON Schemas, the schema
+ * validator) is built once here.
  */
 export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }) {
   const byName = new Map(TOOLS.map((tool) => [tool.name, tool]))
@@ -89,6 +90,8 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
   }
 
   return async function handle(request: FastifyRequest, reply: FastifyReply) {
+    const read = readMcpPost(request.headers, request.body)
+    if ('error' in read) return reply.status(read.error.status).send(read.error.body)
     const actor = actorOf(request)
     const ctx: ServiceContext = { db, actor }
     const canWrite = hasScope(actor.token?.scopes ?? [], 'write')
@@ -105,17 +108,18 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
     server.setRequestHandler(CallToolRequestSchema, (req) =>
       callTool(ctx, canWrite, req.params.name, req.params.arguments),
     )
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    })
-
-    reply.hijack()
-    reply.raw.on('close', () => {
-      void transport.close()
-      void server.close()
-    })
+    const transport = new RequestTransport()
     await server.connect(transport)
-    await transport.handleRequest(request.raw, reply.raw, request.body)
+    try {
+      const answer = await transport.exchange(
+        read.messages,
+        { requestInfo: { headers: request.headers } },
+        Array.isArray(request.body),
+      )
+      if (answer.body === undefined) return reply.status(answer.status).send()
+      return reply.status(answer.status).type('application/json').send(answer.body)
+    } finally {
+      await server.close()
+    }
   }
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { Activity, User, Via } from '../../contract/index.js'
 import { listActivity } from '../../services/activity/list.js'
-import { findUserById } from '../../services/users/find.js'
 import { presentUser } from '../../services/users/present.js'
 import { defineTool } from '../tool.js'
 
@@ -30,10 +29,9 @@ export const whoami = defineTool({
     openWorldHint: false,
   },
   async run(ctx) {
-    const user = await findUserById(ctx.db, ctx.actor.user.id)
     const scopes = [...(ctx.actor.token?.scopes ?? [])]
     return {
-      user: presentUser(user ?? ctx.actor.user),
+      user: presentUser(ctx.actor.user),
       token: {
         id: ctx.actor.token?.id ?? '',
         name: ctx.actor.token?.name ?? '',
