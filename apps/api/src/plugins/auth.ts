@@ -141,6 +141,14 @@ export default fp<AuthPluginOptions>(
     app.decorate('lastUsed', recorder)
     app.addHook('preClose', async () => recorder.close())
 
+    const authUserColumns = {
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      disabled: users.disabled,
+    }
+
     // One indexed lookup per token: the token, its user and the role policy together. Lookups
     // arriving together share one query.
     const tokenQuery = app.db
@@ -155,13 +163,7 @@ export default fp<AuthPluginOptions>(
           revokedAt: apiTokens.revokedAt,
           lastUsedAt: apiTokens.lastUsedAt,
         },
-        user: {
-          id: users.id,
-          email: users.email,
-          name: users.name,
-          role: users.role,
-          disabled: users.disabled,
-        },
+        user: authUserColumns,
         membersCanManageTokens: settings.membersCanManageTokens,
       })
       .from(apiTokens)
@@ -177,13 +179,7 @@ export default fp<AuthPluginOptions>(
 
     const sessionQuery = app.db
       .select({
-        user: {
-          id: users.id,
-          email: users.email,
-          name: users.name,
-          role: users.role,
-          disabled: users.disabled,
-        },
+        user: authUserColumns,
         membersCanManageTokens: settings.membersCanManageTokens,
       })
       .from(sessions)

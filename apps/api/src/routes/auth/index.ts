@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { LoginBody, LoginResponse, Problem, SetupBody, SetupStatus } from '../../contract/index.js'
 import { AppError, conflict, forbidden } from '../../lib/errors.js'
@@ -21,6 +22,16 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
     httpOnly: true,
     sameSite: 'lax' as const,
     secure: opts.secureCookies,
+  }
+
+  /** Opens a console session: the cookie carries the secret, the body the CSRF token. */
+  async function startSession(reply: FastifyReply, user: Parameters<typeof presentUser>[0]) {
+    const session = await createSession(app.db, user.id)
+    reply.setCookie(SESSION_COOKIE, session.secret, {
+      ...cookieOptions,
+      maxAge: Math.floor(SESSION_TTL_MS / 1000),
+    })
+    return { user: presentUser(user), csrfToken: csrfTokenFor(session.secret) }
   }
 
   app.post(
@@ -50,12 +61,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
           'Ask an administrator to enable it.',
         )
       }
-      const session = await createSession(app.db, user.id)
-      reply.setCookie(SESSION_COOKIE, session.secret, {
-        ...cookieOptions,
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      })
-      return { user: presentUser(user), csrfToken: csrfTokenFor(session.secret) }
+      return startSession(reply, user)
     },
   )
 
@@ -91,12 +97,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
         { via: 'web', onlyIfEmpty: true },
       )
       if (!user) throw conflict('setup_done', 'This server already has users; sign in instead.')
-      const session = await createSession(app.db, user.id)
-      reply.setCookie(SESSION_COOKIE, session.secret, {
-        ...cookieOptions,
-        maxAge: Math.floor(SESSION_TTL_MS / 1000),
-      })
-      return { user: presentUser(user), csrfToken: csrfTokenFor(session.secret) }
+      return startSession(reply, user)
     },
   )
 
