@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
+import fastifyHelmet from '@fastify/helmet'
 import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
@@ -62,6 +63,22 @@ export async function buildApp(options: AppOptions) {
     Boolean(options.https) || (options.publicUrl?.startsWith('https://') ?? false)
 
   await app.register(fastifyCookie)
+  await app.register(fastifyHelmet, {
+    // The console is a same-origin SPA: its own scripts only, never framed by other sites.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Self-hosted servers are often reached over plain HTTP on a LAN; HSTS only under HTTPS.
+    strictTransportSecurity: secureCookies,
+  })
   await app.register(fastifyRateLimit, { global: false })
   await app.register(fastifySwagger, {
     openapi: {
@@ -82,7 +99,12 @@ export async function buildApp(options: AppOptions) {
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Plain-HTTP servers on a LAN are common: do not ask browsers to upgrade the docs' assets.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  })
 
   await app.register(dbPlugin, { database: options.database })
   await app.register(authPlugin, {
