@@ -14,7 +14,12 @@ const app = await buildApp({
 })
 const user = await createUserAsSystem(
   app.db,
-  { email: `p-${process.pid}@example.test`, name: 'P', password: 'bench-password-123', role: 'member' },
+  {
+    email: `p-${process.pid}@example.test`,
+    name: 'P',
+    password: 'bench-password-123',
+    role: 'member',
+  },
   { via: 'cli' },
 )
 if (!user) throw new Error('no user')
@@ -22,12 +27,18 @@ const ctx = { db: app.db, actor: { user, via: 'cli' as const, token: null } }
 const key = `P${process.pid}`.slice(0, 8)
 await createProject({ ctx, input: { key, name: 'P', description: '' } })
 for (let i = 0; i < 30; i++) {
-  await createTask({ ctx, input: { project: key, title: `T${i}`, description: 'x', status: 'todo', priority: 'none' } })
+  await createTask({
+    ctx,
+    input: { project: key, title: `T${i}`, description: 'x', status: 'todo', priority: 'none' },
+  })
 }
 const { secret } = await createToken({ ctx, input: { name: 'p' } })
 writeFileSync('/tmp/prof-secret', `${secret}\n${key}`)
 await app.listen({ port: Number(process.env.PORT ?? 3998), host: '127.0.0.1' })
-setTimeout(async () => {
-  await app.close()
-  process.exit(0)
-}, Number(process.env.PROFILE_SECONDS ?? 15) * 1000)
+setTimeout(
+  async () => {
+    await app.close()
+    process.exit(0)
+  },
+  Number(process.env.PROFILE_SECONDS ?? 15) * 1000,
+)

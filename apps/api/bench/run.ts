@@ -96,17 +96,37 @@ async function benchMcp(base: string, auth: Record<string, string>) {
     accept: 'application/json, text/event-stream',
   }
   const call = (name: string, args: Record<string, unknown>) =>
-    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } })
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name, arguments: args },
+    })
   const cases = [
     { label: 'whoami', rest: `${base}/api/v1/me`, body: call('whoami', {}) },
-    { label: 'list_tasks', rest: `${base}/api/v1/tasks?project=BENCH&limit=25`, body: call('list_tasks', { project: 'BENCH', limit: 25 }) },
+    {
+      label: 'list_tasks',
+      rest: `${base}/api/v1/tasks?project=BENCH&limit=25`,
+      body: call('list_tasks', { project: 'BENCH', limit: 25 }),
+    },
   ]
   const rows: Record<string, { 'req/s': number; 'p99 ms': number; 'vs REST': string }> = {}
   for (const c of cases) {
-    await autocannon({ url: `${base}/api/v1/mcp`, connections: 8, duration: 2, headers: mcpHeaders, method: 'POST', body: c.body })
+    await autocannon({
+      url: `${base}/api/v1/mcp`,
+      connections: 8,
+      duration: 2,
+      headers: mcpHeaders,
+      method: 'POST',
+      body: c.body,
+    })
     const rest = await load(c.rest, auth)
     const mcp = await load(`${base}/api/v1/mcp`, mcpHeaders, c.body)
-    rows[`REST for ${c.label}`] = { 'req/s': Math.round(rest.rps), 'p99 ms': rest.p99, 'vs REST': '100%' }
+    rows[`REST for ${c.label}`] = {
+      'req/s': Math.round(rest.rps),
+      'p99 ms': rest.p99,
+      'vs REST': '100%',
+    }
     rows[`MCP tools/call ${c.label}`] = {
       'req/s': Math.round(mcp.rps),
       'p99 ms': mcp.p99,

@@ -4,18 +4,25 @@
  */
 import { buildApp } from '../src/app.js'
 import type { DatabaseConfig } from '../src/db/client.js'
-import { createUserAsSystem } from '../src/services/users/create.js'
 import { createProject } from '../src/services/projects/create.js'
 import { createTask } from '../src/services/tasks/create.js'
 import { createToken } from '../src/services/tokens/create.js'
+import { createUserAsSystem } from '../src/services/users/create.js'
 
 const databaseUrl = process.env.BENCH_DATABASE_URL
-const database: DatabaseConfig = databaseUrl ? { driver: 'postgres', url: databaseUrl } : { driver: 'pglite' }
+const database: DatabaseConfig = databaseUrl
+  ? { driver: 'postgres', url: databaseUrl }
+  : { driver: 'pglite' }
 
 const app = await buildApp({ database, consoleDir: false, logger: false })
 const user = await createUserAsSystem(
   app.db,
-  { email: `bench-${process.pid}@example.test`, name: 'Bench', password: 'bench-password-123', role: 'member' },
+  {
+    email: `bench-${process.pid}@example.test`,
+    name: 'Bench',
+    password: 'bench-password-123',
+    role: 'member',
+  },
   { via: 'cli' },
 )
 if (!user) throw new Error('no user')
@@ -25,11 +32,20 @@ const { secret } = await createToken({
 })
 // Some workspace data for the list_tasks case.
 const ctx = { db: app.db, actor: { user, via: 'cli' as const, token: null } }
-const project = await createProject({ ctx, input: { key: 'BENCH', name: 'Bench', description: '' } })
+const project = await createProject({
+  ctx,
+  input: { key: 'BENCH', name: 'Bench', description: '' },
+})
 for (let i = 1; i <= 30; i++) {
   await createTask({
     ctx,
-    input: { project: project.key, title: `Task ${i}`, description: 'Some **Markdown**', status: 'todo', priority: 'none' },
+    input: {
+      project: project.key,
+      title: `Task ${i}`,
+      description: 'Some **Markdown**',
+      status: 'todo',
+      priority: 'none',
+    },
   })
 }
 await app.listen({ port: 0, host: '127.0.0.1' })
@@ -39,7 +55,11 @@ const port = typeof address === 'object' && address ? address.port : 0
 process.on('message', async (message: { type: string }) => {
   if (message.type === 'stats') {
     await app.lastUsed.flush()
-    process.send?.({ type: 'stats', rowsWritten: app.lastUsed.rowsWritten, statements: app.lastUsed.statements })
+    process.send?.({
+      type: 'stats',
+      rowsWritten: app.lastUsed.rowsWritten,
+      statements: app.lastUsed.statements,
+    })
   }
   if (message.type === 'stop') {
     await app.close()

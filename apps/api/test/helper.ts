@@ -1,8 +1,13 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { SQL } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
+import postgres from 'postgres'
 import { inject } from 'vitest'
 import { type App, type AppOptions, buildApp } from '../src/app.js'
-import type { Role } from '../src/contract/index.js'
+import type { Role, Settings } from '../src/contract/index.js'
 import { type DatabaseConfig, type DatabaseHandle, openDatabase } from '../src/db/client.js'
 import { createUserAsSystem } from '../src/services/users/create.js'
 
@@ -19,6 +24,33 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   const handle = await openDatabase(testDatabaseConfig())
   await handle.migrate()
   return handle
+}
+
+/**
+ * A database of its own, empty: in-memory PGlite, or a new database on the PostgreSQL server
+ * (dropped with the run's database by postgres-setup.ts).
+ */
+export async function isolatedDatabaseConfig(): Promise<DatabaseConfig> {
+  if (TEST_DB === 'pglite') return { driver: 'pglite' }
+  const url = new URL(inject('databaseUrl'))
+  const name = `${url.pathname.slice(1)}_${randomBytes(4).toString('hex')}`
+  const admin = postgres(url.toString(), { max: 1, onnotice: () => {} })
+  try {
+    await admin.unsafe(`create database ${name}`)
+  } finally {
+    await admin.end()
+  }
+  url.pathname = `/${name}`
+  return { driver: 'postgres', url: url.toString(), max: 4 }
+}
+
+/**
+ * An app on a database of its own. For tests that change the token policy: it is one row that
+ * every user shares, so changing it on the run's database would change the rules for tests of
+ * other files running at the same time.
+ */
+export async function buildIsolatedApp(options: Partial<AppOptions> = {}): Promise<App> {
+  return buildTestApp({ ...options, database: await isolatedDatabaseConfig() })
 }
 
 /** Builds the app on the test database; limits high enough that tests do not trip them. */
@@ -119,4 +151,68 @@ export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` }
 
 export function problem(res: LightMyRequestResponse) {
   return res.json() as { status: number; code: string; message: string; hint?: string }
+}
+
+/** Saves the token policy as an admin; fields not given keep their defaults. */
+export async function putSettings(app: App, admin: Session, patch: Partial<Settings>) {
+  const res = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/admin/settings',
+    headers: admin.headers,
+    payload: {
+      maxTokenLifetimeDays: null,
+      tokenExpiryRequired: false,
+      tokensPerUser: null,
+      membersCanManageTokens: true,
+      ...patch,
+    },
+  })
+  if (res.statusCode !== 200) throw new Error(`settings not saved: ${res.statusCode} ${res.body}`)
+}
+
+/** The rows of a raw query, whichever driver runs it (postgres.js gives an array, PGlite `.rows`). */
+export async function rows<T = Record<string, unknown>>(app: App, query: SQL): Promise<T[]> {
+  const result = (await app.db.execute(query)) as unknown as T[] | { rows: T[] }
+  return Array.isArray(result) ? result : result.rows
+}
+
+/** A built entry point (`server.js`, `cli.js`); turbo builds before it tests. */
+export function distFile(name: string): string {
+  const file = fileURLToPath(new URL(`../dist/${name}`, import.meta.url))
+  if (!existsSync(file)) throw new Error(`${file} is missing: build @tessera/api first`)
+  return file
+}
+
+export interface NodeRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs `node <file> ...args` to the end with only the given environment (plus PATH), so nothing
+ * from the test process (DATABASE_URL, TESSERA_*) leaks in; `input` is written to its stdin.
+ */
+export function runNode(
+  file: string,
+  args: string[],
+  options: { env?: Record<string, string>; input?: string } = {},
+): Promise<NodeRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end(options.input ?? '')
+  })
 }

@@ -142,6 +142,10 @@ export type UpdateUserBody = z.infer<typeof UpdateUserBody>
 export const UserList = z.object({ users: z.array(AdminUser) })
 export type UserList = z.infer<typeof UserList>
 
+/** One user, as `POST /admin/users` and `PATCH /admin/users/:id` answer. */
+export const UserResponse = z.object({ user: AdminUser })
+export type UserResponse = z.infer<typeof UserResponse>
+
 /** Token policy and role permissions, editable by admins. */
 export const Settings = z.object({
   /** Upper bound for a token's lifetime in days; null = unlimited. */
@@ -227,6 +231,10 @@ export type Project = z.infer<typeof Project>
 export const ProjectList = z.object({ projects: z.array(Project) })
 export type ProjectList = z.infer<typeof ProjectList>
 
+/** One project, as `POST /projects`, `GET /projects/:key` and `PATCH /projects/:key` answer. */
+export const ProjectResponse = z.object({ project: Project })
+export type ProjectResponse = z.infer<typeof ProjectResponse>
+
 export const CreateProjectBody = z.object({
   key: ProjectKey,
   name: z.string().trim().min(1).max(100),
@@ -247,6 +255,7 @@ export const ProjectMember = z.object({ user: UserRef, role: ProjectRole, addedA
 export type ProjectMember = z.infer<typeof ProjectMember>
 
 export const ProjectMemberList = z.object({ members: z.array(ProjectMember) })
+export type ProjectMemberList = z.infer<typeof ProjectMemberList>
 
 export const AddMemberBody = z
   .object({
@@ -281,6 +290,10 @@ export type Task = z.infer<typeof Task>
 export const TaskList = z.object({ tasks: z.array(Task), nextCursor: z.string().nullable() })
 export type TaskList = z.infer<typeof TaskList>
 
+/** One task, as `POST /tasks` and `PATCH /tasks/:ref` answer. */
+export const TaskResponse = z.object({ task: Task })
+export type TaskResponse = z.infer<typeof TaskResponse>
+
 export const Comment = z.object({
   id: z.uuid(),
   taskId: z.uuid(),
@@ -289,6 +302,10 @@ export const Comment = z.object({
   createdAt: isoDate,
 })
 export type Comment = z.infer<typeof Comment>
+
+/** One comment, as `POST /tasks/:ref/comments` answers. */
+export const CommentResponse = z.object({ comment: Comment })
+export type CommentResponse = z.infer<typeof CommentResponse>
 
 export const TaskWithComments = z.object({ task: Task, comments: z.array(Comment) })
 export type TaskWithComments = z.infer<typeof TaskWithComments>

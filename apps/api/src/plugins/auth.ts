@@ -77,7 +77,12 @@ export function actorOf(request: FastifyRequest): Actor {
     user: auth.user,
     via,
     token: auth.token
-      ? { id: auth.token.id, name: auth.token.name, scopes: auth.token.scopes }
+      ? {
+          id: auth.token.id,
+          name: auth.token.name,
+          scopes: auth.token.scopes,
+          expiresAt: auth.token.expiresAt?.toISOString() ?? null,
+        }
       : null,
   }
 }

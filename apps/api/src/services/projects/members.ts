@@ -1,5 +1,6 @@
 import { and, asc, count, eq } from 'drizzle-orm'
 import type { ProjectMember, ProjectRole } from '../../contract/index.js'
+import type { Executor } from '../../db/client.js'
 import { projectMembers, users } from '../../db/schema/index.js'
 import { badRequest, notFound } from '../../lib/errors.js'
 import { recordActivity } from '../activity/record.js'
@@ -33,6 +34,15 @@ export async function listMembers({
   )
 }
 
+/** An owner may leave or step down only while another owner remains. */
+async function assertAnotherOwner(tx: Executor, projectId: string) {
+  const [owners] = await tx
+    .select({ n: count() })
+    .from(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.role, 'owner')))
+  if ((owners?.n ?? 0) <= 1) throw badRequest('last_owner', 'A project needs at least one owner.')
+}
+
 /** Adds a user to a project, or changes their role there. */
 export async function addMember({
   ctx,
@@ -59,6 +69,7 @@ export async function addMember({
       .from(projectMembers)
       .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, user.id)))
     if (existing?.role === input.role) return
+    if (existing?.role === 'owner') await assertAnotherOwner(tx, project.id)
     await tx
       .insert(projectMembers)
       .values({ projectId: project.id, userId: user.id, role: input.role })
@@ -95,14 +106,7 @@ export async function removeMember({
       .innerJoin(users, eq(users.id, projectMembers.userId))
       .where(where)
     if (!member) throw notFound('Member')
-    if (member.role === 'owner') {
-      const [owners] = await tx
-        .select({ n: count() })
-        .from(projectMembers)
-        .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.role, 'owner')))
-      if ((owners?.n ?? 0) <= 1)
-        throw badRequest('last_owner', 'A project needs at least one owner.')
-    }
+    if (member.role === 'owner') await assertAnotherOwner(tx, project.id)
     await tx.delete(projectMembers).where(where)
     await recordActivity(tx, ctx.actor, {
       action: 'project.member_removed',

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
-import { apiTokens } from '../../db/schema/index.js'
+import type { Executor } from '../../db/client.js'
+import { apiTokens, users } from '../../db/schema/index.js'
 import { recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
 import { findTokenForUpdate } from './find-own.js'
@@ -27,7 +28,12 @@ export async function revokeToken({
       changes:
         row.userId === ctx.actor.user.id
           ? null
-          : { owner: { before: row.userId, after: row.userId } },
+          : { owner: { before: null, after: await ownerEmail(tx, row.userId) } },
     })
   })
+}
+
+async function ownerEmail(tx: Executor, userId: string) {
+  const [owner] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId))
+  return owner?.email ?? userId
 }

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { App } from '../src/app.js'
+import type { Activity } from '../src/contract/index.js'
+import {
+  bearer,
+  buildTestApp,
+  createTestUser,
+  createToken,
+  PASSWORD,
+  problem,
+  type Session,
+  signIn,
+  userWithToken,
+} from './helper.js'
+
+let app: App
+beforeAll(async () => {
+  app = await buildTestApp()
+})
+afterAll(async () => {
+  await app.close()
+})
+
+async function feed(headers: Record<string, string>, query = '') {
+  const res = await app.inject({ method: 'GET', url: `/api/v1/activity?${query}`, headers })
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json() as { activity: Activity[]; nextCursor: string | null }
+}
+
+const post = (url: string, session: Session) =>
+  app.inject({ method: 'POST', url, headers: session.headers })
+
+describe('activity: what is recorded', () => {
+  it('creating, rotating and revoking a token in the console are recorded via web', async () => {
+    const user = await createTestUser(app)
+    const session = await signIn(app, user)
+    const token = await createToken(app, session, { name: 'deploy' })
+    await post(`/api/v1/tokens/${token.id}/rotate`, session)
+    await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${token.id}`,
+      headers: session.headers,
+    })
+
+    const { activity } = await feed(session.headers)
+    const actor = { id: user.id, email: user.email, name: 'Test member' }
+    const target = { type: 'token', id: token.id, label: 'deploy' }
+    expect(activity.filter((e) => e.target.id === token.id)).toMatchObject([
+      { action: 'token.revoked', actor, via: 'web', token: null, target },
+      { action: 'token.rotated', actor, via: 'web', token: null, target },
+      { action: 'token.created', actor, via: 'web', token: null, target },
+    ])
+    for (const entry of activity) expect(Number.isNaN(Date.parse(entry.at))).toBe(false)
+  })
+
+  it('a token rotating itself is recorded via api, with that token’s id and name', async () => {
+    const { user, session, token } = await userWithToken(app, 'member', { name: 'VS Code' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens/self/rotate',
+      headers: bearer(token.secret),
+    })
+    expect(res.statusCode).toBe(200)
+    const { activity } = await feed(session.headers)
+    expect(activity[0]).toMatchObject({
+      action: 'token.rotated',
+      actor: { id: user.id },
+      via: 'api',
+      token: { id: token.id, name: 'VS Code' },
+      target: { type: 'token', id: token.id, label: 'VS Code' },
+    })
+  })
+
+  it('creating a user and changing a role record the admin as actor and the user as target', async () => {
+    const admin = await userWithToken(app, 'admin', { name: 'admin script' })
+    const email = `recorded-${randomUUID()}@example.test`
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/admin/users',
+      headers: admin.session.headers,
+      payload: { email, name: 'Recorded', password: PASSWORD },
+    })
+    const userId = created.json().user.id as string
+    await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/admin/users/${userId}`,
+      headers: bearer(admin.token.secret),
+      payload: { role: 'admin' },
+    })
+
+    const { activity } = await feed(admin.session.headers, `actor=${admin.user.id}`)
+    const target = { type: 'user', id: userId, label: email }
+    expect(activity.filter((e) => e.target.id === userId)).toMatchObject([
+      {
+        action: 'user.role_changed',
+        actor: { id: admin.user.id },
+        via: 'api',
+        token: { id: admin.token.id, name: 'admin script' },
+        target,
+        changes: { role: { before: 'member', after: 'admin' } },
+      },
+      {
+        action: 'user.created',
+        actor: { id: admin.user.id },
+        via: 'web',
+        token: null,
+        target,
+        changes: { role: { before: null, after: 'member' } },
+      },
+    ])
+  })
+})
+
+describe('activity: who sees what', () => {
+  it("members see only their own actions, and may not ask for someone else's", async () => {
+    const alice = await userWithToken(app)
+    const bob = await userWithToken(app)
+    const aliceFeed = await feed(alice.session.headers)
+    expect(aliceFeed.activity.length).toBeGreaterThanOrEqual(2) // user created, token created
+    expect(aliceFeed.activity.every((e) => e.actor?.id === alice.user.id)).toBe(true)
+    expect(aliceFeed.activity.some((e) => e.target.id === bob.token.id)).toBe(false)
+
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/v1/activity?actor=${bob.user.id}`,
+      headers: alice.session.headers,
+    })
+    expect(res.statusCode).toBe(403)
+    expect(problem(res).code).toBe('permission_denied')
+    // Asking for oneself is fine.
+    expect((await feed(alice.session.headers, `actor=${alice.user.id}`)).activity).toEqual(
+      aliceFeed.activity,
+    )
+  })
+
+  it("admins see everyone's actions, and can filter by actor", async () => {
+    const admin = await signIn(app, await createTestUser(app, 'admin'))
+    const member = await userWithToken(app)
+    const memberView = await feed(member.session.headers)
+    const adminView = await feed(admin.headers, `actor=${member.user.id}`)
+    expect(adminView.activity).toEqual(memberView.activity)
+
+    // Unfiltered, the admin's feed holds other people's entries: walk it to the member's token.
+    let cursor: string | null = null
+    let found = false
+    const actors = new Set<string | undefined>()
+    do {
+      const page: { activity: Activity[]; nextCursor: string | null } = await feed(
+        admin.headers,
+        `limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+      )
+      for (const entry of page.activity) actors.add(entry.actor?.id)
+      found = page.activity.some((e) => e.target.id === member.token.id)
+      cursor = page.nextCursor
+    } while (!found && cursor)
+    expect(found).toBe(true)
+    expect(actors.size).toBeGreaterThan(1)
+  })
+
+  it('the feed filters by via', async () => {
+    const { session, token } = await userWithToken(app)
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens/self/rotate',
+      headers: bearer(token.secret),
+    })
+    const api = await feed(session.headers, 'via=api')
+    expect(api.activity.map((e) => [e.action, e.via])).toEqual([['token.rotated', 'api']])
+    const web = await feed(session.headers, 'via=web')
+    expect(web.activity.map((e) => [e.action, e.via])).toEqual([['token.created', 'web']])
+    const bad = await app.inject({
+      method: 'GET',
+      url: '/api/v1/activity?via=carrier-pigeon',
+      headers: session.headers,
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(problem(bad).code).toBe('validation_failed')
+  })
+})
+
+describe('activity: paging', () => {
+  it('cursor pagination walks every page once, newest first, without duplicates', async () => {
+    const user = await createTestUser(app)
+    const session = await signIn(app, user)
+    for (let i = 0; i < 4; i++) {
+      const token = await createToken(app, session, { name: `t${i}` })
+      await post(`/api/v1/tokens/${token.id}/rotate`, session)
+    }
+    const all = (await feed(session.headers, 'limit=200')).activity
+    expect(all).toHaveLength(9) // user created + 4 × (created, rotated)
+    expect(all.at(-1)?.action).toBe('user.created')
+
+    const walked: string[] = []
+    const pageSizes: number[] = []
+    let cursor: string | null = null
+    do {
+      const page: { activity: Activity[]; nextCursor: string | null } = await feed(
+        session.headers,
+        `limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      )
+      walked.push(...page.activity.map((e) => e.id))
+      pageSizes.push(page.activity.length)
+      cursor = page.nextCursor
+    } while (cursor)
+    expect(pageSizes).toEqual([4, 4, 1])
+    expect(new Set(walked).size).toBe(walked.length)
+    expect(walked).toEqual(all.map((e) => e.id))
+  })
+
+  it('a last page that is exactly full has no next cursor', async () => {
+    const user = await createTestUser(app)
+    const session = await signIn(app, user)
+    await createToken(app, session, { name: 'one' })
+    const page = await feed(session.headers, 'limit=2')
+    expect(page.activity).toHaveLength(2)
+    expect(page.nextCursor).toBeNull()
+  })
+
+  it('a cursor that is not one of ours is refused with 400 invalid_cursor', async () => {
+    const session = await signIn(app, await createTestUser(app))
+    const b64 = (s: string) => Buffer.from(s).toString('base64url')
+    for (const cursor of [
+      'abc',
+      b64('garbage'),
+      b64(`not-a-date|${randomUUID()}`),
+      b64(`${new Date().toISOString()}|not-an-id`),
+      b64(`${new Date().toISOString()}|'; drop table activity; --`),
+    ]) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/activity?cursor=${encodeURIComponent(cursor)}`,
+        headers: session.headers,
+      })
+      expect(res.statusCode, cursor).toBe(400)
+      expect(problem(res).code).toBe('invalid_cursor')
+    }
+    for (const limit of ['0', '201', 'x']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/activity?limit=${limit}`,
+        headers: session.headers,
+      })
+      expect(res.statusCode, limit).toBe(400)
+      expect(problem(res).code).toBe('validation_failed')
+    }
+  })
+})
