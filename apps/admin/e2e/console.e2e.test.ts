@@ -1,21 +1,20 @@
-import type { AdminUser, Settings, TokenWithSecret } from '@tessera/api/contract'
+import type { Settings, TokenWithSecret } from '@tessera/api/contract'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ADMIN,
   ApiSession,
   assertBrowserInstalled,
+  createPerson as createPersonAs,
   launchBrowser,
   newContext,
+  openAs as openAsIn,
   type RunningServer,
   shoot,
   signIn,
   startServer,
-  uniqueEmail,
   useToken,
 } from './harness'
-
-const PASSWORD = 'a-long-enough-password'
 
 let server: RunningServer
 let browser: Browser
@@ -33,27 +32,10 @@ afterAll(async () => {
   await server?.stop()
 })
 
-/** A fresh person for one test, created through the admin API. */
-async function createPerson(role: 'admin' | 'member', label: string) {
-  const email = uniqueEmail(label)
-  const { user } = await root.call<{ user: AdminUser }>('POST', '/admin/users', {
-    email,
-    name: `${label[0]?.toUpperCase()}${label.slice(1)} ${Math.floor(Math.random() * 900 + 100)}`,
-    password: PASSWORD,
-    role,
-  })
-  return { ...user, password: PASSWORD }
-}
+const createPerson = (role: 'admin' | 'member', label: string) => createPersonAs(root, role, label)
 
-async function openAs(person: { email: string; password: string }, path: string): Promise<Page> {
-  const context = await newContext(browser, server.baseUrl)
-  const page = await context.newPage()
-  await page.goto(path)
-  await page.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor()
-  await signIn(page, person.email, person.password)
-  await page.waitForURL((url) => url.pathname === path)
-  return page
-}
+const openAs = (person: { email: string; password: string }, path: string): Promise<Page> =>
+  openAsIn(browser, server.baseUrl, person, path)
 
 describe('console in a real browser', () => {
   it('a token created in the console works for the API until it is revoked there', async () => {
@@ -162,7 +144,7 @@ describe('console in a real browser', () => {
     await page.getByRole('cell', { name: new RegExp(member.email) }).waitFor()
     await shoot(page, '08-users')
     await page.getByRole('link', { name: 'Activity' }).click()
-    await page.getByRole('row', { name: /token\.revoked Claude Desktop/ }).waitFor()
+    await page.getByRole('row', { name: /revoked token “Claude Desktop”/ }).waitFor()
     await shoot(page, '09-activity')
     await page.context().close()
   })

@@ -9,7 +9,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { LoginResponse, MeResponse } from '@tessera/api/contract'
+import type { AdminUser, LoginResponse, MeResponse } from '@tessera/api/contract'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../api/dist/server.js', import.meta.url))
@@ -37,8 +37,17 @@ async function freePort(): Promise<number> {
   })
 }
 
+export interface ServerOptions {
+  /**
+   * Create the first admin (`ADMIN`) from TESSERA_ADMIN_* at boot, as most tests need. Without
+   * it the server starts with no users, as a fresh self-hosted install does.
+   */
+  firstAdmin?: boolean
+}
+
 /** Starts the API as a user would (`node dist/server.js`) and waits until it answers. */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const firstAdmin = options.firstAdmin ?? true
   for (const file of [SERVER_ENTRY, CONSOLE_INDEX]) {
     if (!existsSync(file))
       throw new Error(`${file} is missing: build the API and the console first`)
@@ -53,8 +62,9 @@ export async function startServer(): Promise<RunningServer> {
       HOST: '127.0.0.1',
       TESSERA_DATA_DIR: dataDir,
       DATABASE_URL: '',
-      TESSERA_ADMIN_EMAIL: ADMIN.email,
-      TESSERA_ADMIN_PASSWORD: ADMIN.password,
+      // Empty counts as unset, also when the surrounding environment sets them.
+      TESSERA_ADMIN_EMAIL: firstAdmin ? ADMIN.email : '',
+      TESSERA_ADMIN_PASSWORD: firstAdmin ? ADMIN.password : '',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -196,6 +206,56 @@ export class ApiSession {
       throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
     return (response.status === 204 ? undefined : await response.json()) as T
   }
+}
+
+export const PASSWORD = 'a-long-enough-password'
+
+/** A fresh person for one test, created by an admin through the API. */
+export async function createPerson(admin: ApiSession, role: 'admin' | 'member', label: string) {
+  const email = uniqueEmail(label)
+  const { user } = await admin.call<{ user: AdminUser }>('POST', '/admin/users', {
+    email,
+    name: `${label[0]?.toUpperCase()}${label.slice(1)} ${Math.floor(Math.random() * 900 + 100)}`,
+    password: PASSWORD,
+    role,
+  })
+  return { ...user, password: PASSWORD }
+}
+
+/** A new browser context signed in as `person`, on `path`. */
+export async function openAs(
+  browser: Browser,
+  baseUrl: string,
+  person: { email: string; password: string },
+  path: string,
+): Promise<Page> {
+  const context = await newContext(browser, baseUrl)
+  const page = await context.newPage()
+  await page.goto(path)
+  await page.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor()
+  await signIn(page, person.email, person.password)
+  await page.waitForURL((url) => url.pathname === path)
+  return page
+}
+
+/** A REST call with a bearer token, as a script or an agent would make it. */
+export async function callWithToken<T = unknown>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T & { code?: string } }> {
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await response.text()
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as T & { code?: string } }
 }
 
 /** What the API says about a bearer token: the status, and the error code when refused. */

@@ -29,7 +29,26 @@ export const router = createRouter({
       path: '/',
       component: () => import('./views/app-shell.vue'),
       children: [
-        { path: '', name: 'home', redirect: { name: 'tokens' } },
+        // The workspace is what everyone can use; tokens need a permission some members lack.
+        { path: '', name: 'home', redirect: { name: 'projects' } },
+        {
+          path: 'projects',
+          name: 'projects',
+          component: () => import('./views/workspace/projects-view.vue'),
+          meta: { title: 'Projects' },
+        },
+        {
+          path: 'projects/:key',
+          name: 'project',
+          component: () => import('./views/workspace/project-view.vue'),
+          meta: { title: 'Project' },
+        },
+        {
+          path: 'tasks/:ref',
+          name: 'task',
+          component: () => import('./views/workspace/task-view.vue'),
+          meta: { title: 'Task' },
+        },
         {
           path: 'tokens',
           name: 'tokens',

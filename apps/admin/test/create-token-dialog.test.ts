@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { ApiError } from '../src/api/client'
 import CreateTokenDialog from '../src/components/create-token-dialog.vue'
-import { makePolicy, makeToken } from './fixtures'
+import { makePolicy, makeProject, makeToken } from './fixtures'
 
 afterEach(() => {
   document.body.innerHTML = ''
@@ -106,6 +106,60 @@ describe('create token dialog', () => {
     expect(wrapper.get('h2').text()).toBe('Generate token')
     expect(wrapper.text()).toContain('replaces “My laptop”')
     expect(wrapper.get('button[type="submit"]').text()).toBe('Generate token')
+  })
+
+  it('limits the token to the chosen projects, with full access', async () => {
+    const wrapper = mountDialog({
+      projects: [
+        makeProject({ key: 'WEB', name: 'Website' }),
+        makeProject({ key: 'OPS', name: 'Ops' }),
+      ],
+    })
+    await wrapper.get('input[name="name"]').setValue('Cursor MCP')
+    await wrapper.get('input[value="some"]').setValue(true)
+    const boxes = wrapper.findAll('input[name="projects"]')
+    expect(boxes.map((box) => box.attributes('value'))).toEqual(['OPS', 'WEB'])
+    await wrapper.get('input[name="projects"][value="WEB"]').setValue(true)
+    await wrapper.get('input[name="projects"][value="OPS"]').setValue(true)
+    await submit(wrapper)
+    expect(wrapper.emitted('submit')?.[0]).toEqual([
+      {
+        name: 'Cursor MCP',
+        expiresInDays: null,
+        scopes: ['read', 'write', 'project:OPS', 'project:WEB'],
+      },
+    ])
+  })
+
+  it('combines read only with a project limit', async () => {
+    const wrapper = mountDialog({ projects: [makeProject({ key: 'WEB' })] })
+    await wrapper.get('input[name="name"]').setValue('Report')
+    await wrapper.get('input[value="read"]').setValue(true)
+    await wrapper.get('input[value="some"]').setValue(true)
+    await wrapper.get('input[name="projects"][value="WEB"]').setValue(true)
+    await submit(wrapper)
+    expect(wrapper.emitted('submit')?.[0]).toEqual([
+      { name: 'Report', expiresInDays: null, scopes: ['read', 'project:WEB'] },
+    ])
+  })
+
+  it('asks for at least one project when only some projects are chosen', async () => {
+    const wrapper = mountDialog({ projects: [makeProject({ key: 'WEB' })] })
+    await wrapper.get('input[name="name"]').setValue('Report')
+    await wrapper.get('input[value="some"]').setValue(true)
+    await submit(wrapper)
+    expect(wrapper.emitted('submit')).toBeUndefined()
+    expect(wrapper.text()).toContain('Choose at least one project')
+  })
+
+  it('says so while the projects load, and when there are none', async () => {
+    const wrapper = mountDialog({ projects: null })
+    await wrapper.get('input[value="some"]').setValue(true)
+    expect(wrapper.get('[data-testid="project-choices"]').text()).toContain('Loading your projects')
+    await wrapper.setProps({ projects: [] })
+    expect(wrapper.get('[data-testid="project-choices"]').text()).toContain(
+      'not in any project yet',
+    )
   })
 
   it('closes on Escape', async () => {

@@ -78,3 +78,96 @@ describe('sign-in page', () => {
     expect(router.currentRoute.value.fullPath).toBe('/admin/users')
   })
 })
+
+describe('first run: creating the first admin', () => {
+  const ME = {
+    user: { id: 'u', email: 'grace@example.com', name: 'Grace Hopper', role: 'admin' },
+    permissions: ['ManageUsers'],
+    auth: { method: 'session', csrfToken: 'c' },
+  }
+  const json = (status: number, body: unknown) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'Content-Type': 'application/json' },
+    })
+
+  let setupAnswer: () => Response
+  const requests: { method: string; url: string; body: unknown }[] = []
+
+  beforeEach(() => {
+    requests.length = 0
+    setupAnswer = () => json(200, { user: ME.user, csrfToken: 'c' })
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
+      const method = init.method ?? 'GET'
+      requests.push({ method, url, body: init.body ? JSON.parse(String(init.body)) : undefined })
+      if (url.endsWith('/setup') && method === 'GET') return json(200, { needsSetup: true })
+      if (url.endsWith('/setup')) return setupAnswer()
+      if (url.endsWith('/me')) return json(200, ME)
+      return json(404, { status: 404, code: 'not_found', message: 'not found' })
+    })
+  })
+
+  async function mountSetup() {
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [
+        { path: '/sign-in', component: SignInView },
+        { path: '/:any(.*)*', component: { template: '<p>page</p>' } },
+      ],
+    })
+    await router.push('/sign-in')
+    const wrapper = mount(SignInView, { attachTo: document.body, global: { plugins: [router] } })
+    await flushPromises()
+    return { wrapper, router }
+  }
+
+  async function fill(wrapper: Awaited<ReturnType<typeof mountSetup>>['wrapper'], confirm: string) {
+    await wrapper.get('input[name="name"]').setValue('Grace Hopper')
+    await wrapper.get('input[name="email"]').setValue('grace@example.com')
+    await wrapper.get('input[name="password"]').setValue('a-long-password-1')
+    await wrapper.get('input[name="confirm"]').setValue(confirm)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+  }
+
+  it('shows "Create the first admin account" instead of the sign-in form', async () => {
+    const { wrapper } = await mountSetup()
+    expect(wrapper.get('h1').text()).toBe('Create the first admin account')
+    expect(wrapper.find('#sign-in-password').exists()).toBe(false)
+    expect(document.activeElement).toBe(wrapper.get('input[name="name"]').element)
+  })
+
+  it('refuses passwords that differ or are too short, without calling the server', async () => {
+    const { wrapper } = await mountSetup()
+    await fill(wrapper, 'something else')
+    expect(wrapper.text()).toContain('The two passwords are not the same.')
+    await wrapper.get('input[name="password"]').setValue('short')
+    await wrapper.get('input[name="confirm"]').setValue('short')
+    expect(wrapper.text()).toContain('Use at least 12 characters')
+    expect(requests.filter((request) => request.method === 'POST')).toEqual([])
+  })
+
+  it('creates the account and lands signed in on the console', async () => {
+    const { wrapper, router } = await mountSetup()
+    await fill(wrapper, 'a-long-password-1')
+    expect(requests.find((request) => request.method === 'POST')).toEqual({
+      method: 'POST',
+      url: '/api/v1/setup',
+      body: { name: 'Grace Hopper', email: 'grace@example.com', password: 'a-long-password-1' },
+    })
+    expect(router.currentRoute.value.fullPath).toBe('/')
+  })
+
+  it('offers sign-in when someone else created the first admin meanwhile', async () => {
+    setupAnswer = () =>
+      json(409, { status: 409, code: 'setup_done', message: 'This server already has users.' })
+    const { wrapper, router } = await mountSetup()
+    await fill(wrapper, 'a-long-password-1')
+    expect(router.currentRoute.value.fullPath).toBe('/sign-in')
+    expect(wrapper.get('h1').text()).toBe('Sign in to Tessera')
+    expect(wrapper.text()).toContain('already has an administrator account')
+    expect((wrapper.get('#sign-in-email').element as HTMLInputElement).value).toBe(
+      'grace@example.com',
+    )
+  })
+})

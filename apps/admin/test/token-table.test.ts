@@ -99,6 +99,22 @@ describe('token table', () => {
     expect(wrapper.find('[data-testid="empty"]').exists()).toBe(false)
   })
 
+  it('shows what each token may do and the projects it is limited to', () => {
+    const wrapper = mountTable({
+      tokens: [
+        makeToken({ name: 'All', scopes: ['read', 'write'], createdAt: '2025-01-03T00:00:00Z' }),
+        makeToken({
+          name: 'Some',
+          scopes: ['read', 'project:OPS', 'project:WEB'],
+          createdAt: '2025-01-02T00:00:00Z',
+        }),
+      ],
+    })
+    const access = wrapper.findAll('[data-testid="token-access"]').map((cell) => cell.text())
+    expect(access[0]).toBe('Full access')
+    expect(access[1]?.replace(/\s+/g, ' ')).toBe('Read only · limited to OPS WEB')
+  })
+
   it('adds an owner column for the admin view', () => {
     const token = {
       ...makeToken(),

@@ -12,6 +12,8 @@ const api = vi.hoisted(() => ({
   revokeToken: vi.fn(),
 }))
 vi.mock('../src/api/tokens', () => api)
+const projectsApi = vi.hoisted(() => ({ listProjects: vi.fn(async () => []) }))
+vi.mock('../src/api/projects', () => projectsApi)
 
 afterEach(() => {
   document.body.innerHTML = ''

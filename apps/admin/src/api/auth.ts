@@ -1,4 +1,10 @@
-import type { LoginBody, LoginResponse, MeResponse } from '@tessera/api/contract'
+import type {
+  LoginBody,
+  LoginResponse,
+  MeResponse,
+  SetupBody,
+  SetupStatus,
+} from '@tessera/api/contract'
 import { ApiError, http, setCsrfToken } from './client'
 
 export async function login(body: LoginBody): Promise<LoginResponse> {
@@ -25,4 +31,16 @@ export async function getMe(): Promise<MeResponse | null> {
     if (error instanceof ApiError && error.status === 401) return null
     throw error
   }
+}
+
+/** Whether the server still has no users, so the first admin account must be created. */
+export async function getSetupStatus(): Promise<SetupStatus> {
+  return http.get<SetupStatus>('/setup', { expectUnauthorized: true })
+}
+
+/** Creates the first admin account (only while the server has no users) and signs it in. */
+export async function setUp(body: SetupBody): Promise<LoginResponse> {
+  const result = await http.post<LoginResponse>('/setup', body, { expectUnauthorized: true })
+  setCsrfToken(result.csrfToken)
+  return result
 }

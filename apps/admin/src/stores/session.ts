@@ -1,7 +1,7 @@
 /** Who is signed in and what they may do: shared by the router guard, the shell and the views. */
-import type { LoginBody, MeResponse, Permission, User } from '@tessera/api/contract'
+import type { LoginBody, MeResponse, Permission, SetupBody, User } from '@tessera/api/contract'
 import { computed, reactive, readonly } from 'vue'
-import { getMe, login, logout } from '../api/auth'
+import { getMe, login, logout, setUp } from '../api/auth'
 
 interface SessionState {
   user: User | null
@@ -34,6 +34,12 @@ export function loadSession(force = false): Promise<void> {
 
 export async function signIn(body: LoginBody): Promise<void> {
   await login(body)
+  await loadSession(true)
+}
+
+/** Creates the first admin account of a new server; the server signs it in right away. */
+export async function setUpFirstAdmin(body: SetupBody): Promise<void> {
+  await setUp(body)
   await loadSession(true)
 }
 

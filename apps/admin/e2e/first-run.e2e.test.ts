@@ -1,0 +1,91 @@
+import type { SetupStatus } from '@tessera/api/contract'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ApiSession,
+  assertBrowserInstalled,
+  launchBrowser,
+  newContext,
+  type RunningServer,
+  shoot,
+  startServer,
+} from './harness'
+
+// A server as a fresh self-hosted install starts: no TESSERA_ADMIN_*, so no users at all.
+let server: RunningServer
+let browser: Browser
+
+beforeAll(async () => {
+  assertBrowserInstalled()
+  server = await startServer({ firstAdmin: false })
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+const setupStatus = async () =>
+  (await (await fetch(`${server.baseUrl}/api/v1/setup`)).json()) as SetupStatus
+
+describe('first run in a real browser', () => {
+  it('a server without users offers to create the first admin, who lands signed in', async () => {
+    expect(await setupStatus()).toEqual({ needsSetup: true })
+    const context = await newContext(browser, server.baseUrl)
+    const page = await context.newPage()
+
+    await page.goto('/')
+    await page.waitForURL(/\/sign-in/)
+    await page.getByRole('heading', { name: 'Create the first admin account' }).waitFor()
+    await expect(page.getByRole('button', { name: 'Sign in' }).count()).resolves.toBe(0)
+
+    const person = {
+      name: 'Grace Hopper',
+      email: 'grace@first-run.test',
+      password: 'first-admin-password-1',
+    }
+    await page.getByLabel('Your name').fill(person.name)
+    await page.getByLabel('Email').fill(person.email)
+    await page.getByLabel('Password', { exact: true }).fill(person.password)
+    await page.getByLabel('Confirm password').fill('not the same password')
+    await page.getByRole('button', { name: 'Create admin account' }).click()
+    await page.getByText('The two passwords are not the same.').waitFor()
+    expect(await setupStatus()).toEqual({ needsSetup: true })
+
+    await page.getByLabel('Confirm password').fill(person.password)
+    await shoot(page, '12-first-run-setup')
+    await page.getByRole('button', { name: 'Create admin account' }).click()
+
+    // Signed in, on the console home, as an admin.
+    await page.waitForURL((url) => url.pathname === '/projects')
+    await page.getByRole('heading', { name: 'Projects' }).waitFor()
+    const menu = page.getByRole('button', { name: /Grace Hopper/ })
+    expect(await menu.textContent()).toContain('Admin')
+    await page.getByRole('link', { name: 'Users' }).waitFor()
+
+    // The door is closed behind them: no second first admin, and the form is gone.
+    expect(await setupStatus()).toEqual({ needsSetup: false })
+    const again = await fetch(`${server.baseUrl}/api/v1/setup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: server.baseUrl },
+      body: JSON.stringify({ name: 'Mallory', email: 'm@evil.test', password: 'x'.repeat(16) }),
+    })
+    expect(again.status).toBe(409)
+    expect(((await again.json()) as { code: string }).code).toBe('setup_done')
+
+    const fresh = await (await newContext(browser, server.baseUrl)).newPage()
+    await fresh.goto('/sign-in')
+    await fresh.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor()
+    await expect(
+      fresh.getByRole('heading', { name: 'Create the first admin account' }).count(),
+    ).resolves.toBe(0)
+
+    // And the account is a real one: its password signs in.
+    await expect(
+      ApiSession.signIn(server.baseUrl, person.email, person.password),
+    ).resolves.toBeInstanceOf(ApiSession)
+    await fresh.context().close()
+    await context.close()
+  })
+})
