@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import {
   AdminTokenList,
-  AdminUser,
   CreateUserBody,
   Problem,
   Settings,
   TokenStatus,
   UpdateUserBody,
   UserList,
+  UserResponse,
 } from '../../contract/index.js'
 import { notFound } from '../../lib/errors.js'
 import { actorOf } from '../../plugins/auth.js'
@@ -44,7 +44,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['admin'],
         summary: 'Create a user',
         body: CreateUserBody,
-        response: { 201: z.object({ user: AdminUser }), 400: Problem, 409: Problem, ...authErrors },
+        response: { 201: UserResponse, 400: Problem, 409: Problem, ...authErrors },
       },
     },
     async (request, reply) => {
@@ -62,7 +62,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "Change a user's name or role, or disable / enable them",
         params: IdParams,
         body: UpdateUserBody,
-        response: { 200: z.object({ user: AdminUser }), 400: Problem, 404: Problem, ...authErrors },
+        response: { 200: UserResponse, 400: Problem, 404: Problem, ...authErrors },
       },
     },
     async (request) => {

@@ -4,9 +4,9 @@ import {
   AddMemberBody,
   CreateProjectBody,
   Problem,
-  Project,
   ProjectList,
   ProjectMemberList,
+  ProjectResponse,
   UpdateProjectBody,
 } from '../../contract/index.js'
 import { actorOf } from '../../plugins/auth.js'
@@ -52,7 +52,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Create a project; you become its owner',
         body: CreateProjectBody,
         response: {
-          201: z.object({ project: Project }),
+          201: ProjectResponse,
           400: Problem,
           409: Problem,
           ...authErrors,
@@ -72,7 +72,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'One project',
         params: ProjectParams,
-        response: { 200: z.object({ project: Project }), 404: Problem, ...authErrors },
+        response: { 200: ProjectResponse, 404: Problem, ...authErrors },
       },
     },
     async (request) => {
@@ -94,7 +94,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
         params: ProjectParams,
         body: UpdateProjectBody,
         response: {
-          200: z.object({ project: Project }),
+          200: ProjectResponse,
           400: Problem,
           404: Problem,
           ...authErrors,

@@ -3,11 +3,12 @@ import { z } from 'zod'
 import {
   AddCommentBody,
   Comment,
+  CommentResponse,
   CreateTaskBody,
   ListTasksQuery,
   Problem,
-  Task,
   TaskList,
+  TaskResponse,
   TaskWithComments,
   UpdateTaskBody,
 } from '../../contract/index.js'
@@ -47,7 +48,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Create a task in a project you belong to',
         body: CreateTaskBody,
-        response: { 201: z.object({ task: Task }), 400: Problem, 404: Problem, ...authErrors },
+        response: { 201: TaskResponse, 400: Problem, 404: Problem, ...authErrors },
       },
     },
     async (request, reply) => {
@@ -77,7 +78,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Change a task (title, description, status, priority, assignee, due date)',
         params: TaskParams,
         body: UpdateTaskBody,
-        response: { 200: z.object({ task: Task }), 400: Problem, 404: Problem, ...authErrors },
+        response: { 200: TaskResponse, 400: Problem, 404: Problem, ...authErrors },
       },
     },
     async (request) => ({
@@ -112,7 +113,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         params: TaskParams,
         body: AddCommentBody,
         response: {
-          201: z.object({ comment: Comment }),
+          201: CommentResponse,
           400: Problem,
           404: Problem,
           ...authErrors,
