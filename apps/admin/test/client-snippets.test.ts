@@ -10,6 +10,14 @@ const guide = (id: string) => {
 }
 
 describe('client snippets', () => {
+  it("the VS Code extension tab links to the extension's connect flow with the server URL, never the token", () => {
+    const action = guide('vscode-extension').action
+    expect(action?.href).toBe(
+      'vscode://tessera.tessera-vscode/connect?server=http%3A%2F%2Flocalhost%3A3000',
+    )
+    expect(action?.href).not.toContain(token)
+  })
+
   it('VS Code mcp.json prompts for the token instead of storing it', () => {
     const config = JSON.parse(guide('vscode-mcp-json').blocks[0]?.code ?? '')
     expect(config.servers.tessera).toEqual({

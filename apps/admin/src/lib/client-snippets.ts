@@ -12,6 +12,13 @@ export interface ClientGuide {
   steps: string[]
   blocks: SnippetBlock[]
   note?: string
+  /** A link that starts the client's own flow (never carries the token). */
+  action?: { label: string; href: string }
+}
+
+/** Opens VS Code's Tessera extension on its connect flow with this server's URL filled in. */
+export function vscodeConnectLink(origin: string): string {
+  return `vscode://tessera.tessera-vscode/connect?server=${encodeURIComponent(origin.replace(/\/+$/, ''))}`
 }
 
 const json = (value: unknown) => JSON.stringify(value, null, 2)
@@ -40,6 +47,7 @@ export function buildClientGuides(input: { origin: string; token: string }): Cli
         { label: 'Server URL', code: origin },
         { label: 'Token', code: input.token },
       ],
+      action: { label: 'Connect VS Code', href: vscodeConnectLink(origin) },
     },
     {
       id: 'vscode-mcp-json',
