@@ -1,0 +1,234 @@
+import { spawn } from 'node:child_process'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { App } from '../src/app.js'
+import type { Project, Task } from '../src/contract/index.js'
+import { bearer, buildTestApp, type NodeRun, userWithToken } from './helper.js'
+import { binOf, listen, mcpPath, structured, textOf, throwawayHome } from './mcp.fixtures.js'
+import { activityOf, createProject } from './workspace.fixtures.js'
+
+/**
+ * Tessera driven by the clients users actually run, from this package's node_modules (installed
+ * with the repo, never downloaded at test time): mcp-remote, the stdio proxy that Claude Desktop,
+ * Cursor and Windsurf users configure, and the MCP Inspector's CLI.
+ */
+let app: App
+let url: string
+const homes: ReturnType<typeof throwawayHome>[] = []
+beforeAll(async () => {
+  app = await buildTestApp()
+  url = `${await listen(app)}${mcpPath}`
+})
+afterEach(() => {
+  for (const home of homes.splice(0)) home.remove()
+})
+afterAll(async () => {
+  await app.close()
+})
+
+function home() {
+  const h = throwawayHome()
+  homes.push(h)
+  return h
+}
+
+/**
+ * An SDK stdio client talking to `node <mcp-remote> <url> ...args`, as an MCP host would spawn it,
+ * with a throwaway home so nothing touches the real ~/.mcp-auth. Its stderr is kept for messages.
+ */
+function viaMcpRemote(args: string[], env: Record<string, string> = {}) {
+  const h = home()
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [binOf('mcp-remote', 'mcp-remote'), url, ...args],
+    env: { ...h.env, ...env },
+    stderr: 'pipe',
+  })
+  let stderr = ''
+  transport.stderr?.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' })
+  return { client, transport, stderr: () => stderr }
+}
+
+describe('mcp-remote (stdio proxy, as configured for Claude Desktop)', () => {
+  it('with --header "Authorization: Api-Token <token>": lists the tools and calls them', async () => {
+    const { user, token } = await userWithToken(app, 'member', { name: 'Claude Desktop' })
+    const project = await createProject(app, bearer(token.secret))
+    const remote = viaMcpRemote(['--header', `Authorization: Api-Token ${token.secret}`])
+    try {
+      await remote.client.connect(remote.transport)
+      expect(remote.client.getServerVersion()?.name).toBe('tessera')
+      expect(remote.client.getInstructions()).toContain('Tessera')
+      const { tools } = await remote.client.listTools()
+      expect(tools.map((t) => t.name)).toEqual(
+        expect.arrayContaining(['whoami', 'list_projects', 'create_task', 'update_task']),
+      )
+      expect(tools).toHaveLength(9)
+
+      const who = await remote.client.callTool({ name: 'whoami', arguments: {} })
+      expect(structured<{ user: { id: string } }>(who).user.id).toBe(user.id)
+      const listed = await remote.client.callTool({ name: 'list_projects', arguments: {} })
+      expect(structured<{ projects: Project[] }>(listed).projects.map((p) => p.key)).toEqual([
+        project.key,
+      ])
+      const created = await remote.client.callTool({
+        name: 'create_task',
+        arguments: { project: project.key, title: 'Filed from Claude Desktop' },
+      })
+      expect(structured<{ task: Task }>(created).task.ref).toBe(`${project.key}-1`)
+    } finally {
+      await remote.client.close()
+    }
+    expect(remote.stderr(), 'mcp-remote must not fall into an OAuth flow').not.toMatch(
+      /Dynamic Client Registration|authorization URL/i,
+    )
+    const [entry] = await activityOf(app, bearer(token.secret), 'via=mcp')
+    expect(entry).toMatchObject({
+      action: 'task.created',
+      via: 'mcp',
+      token: { id: token.id, name: 'Claude Desktop' },
+    })
+  })
+
+  it("with the README's form: the header value in an AUTH_HEADER environment variable", async () => {
+    const { token } = await userWithToken(app)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote expands ${VAR} itself; this is the literal argument the docs give.
+    const remote = viaMcpRemote(['--header', 'Authorization:${AUTH_HEADER}'], {
+      AUTH_HEADER: `Bearer ${token.secret}`,
+    })
+    try {
+      await remote.client.connect(remote.transport)
+      const who = await remote.client.callTool({ name: 'whoami', arguments: {} })
+      expect(structured<{ token: { id: string } }>(who).token.id).toBe(token.id)
+    } finally {
+      await remote.client.close()
+    }
+  })
+
+  it('a recoverable error reaches the host as an isError result', async () => {
+    const { token } = await userWithToken(app)
+    const remote = viaMcpRemote(['--header', `Authorization: Bearer ${token.secret}`])
+    try {
+      await remote.client.connect(remote.transport)
+      const res = await remote.client.callTool({ name: 'get_task', arguments: { ref: 'NOPE-1' } })
+      expect(res.isError).toBe(true)
+      expect(textOf(res)).toMatch(/not found/i)
+    } finally {
+      await remote.client.close()
+    }
+  })
+
+  it('with a wrong token it gives up at once with the client-registration error the docs explain', async () => {
+    const remote = viaMcpRemote([
+      '--header',
+      'Authorization: Bearer tsr_000000000000000000000000000000000000000000000000000',
+    ])
+    const started = Date.now()
+    await expect(remote.client.connect(remote.transport)).rejects.toThrow()
+    await remote.client.close()
+    expect(Date.now() - started).toBeLessThan(20_000)
+    // What a Claude Desktop user sees in the log: not the 401, but a failed client registration.
+    expect(remote.stderr()).toMatch(/Dynamic Client Registration/)
+  })
+})
+
+/** Runs the Inspector CLI to the end, with a deadline and a throwaway home. */
+function inspector(args: string[]): Promise<NodeRun> {
+  const h = home()
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [binOf('@modelcontextprotocol/inspector', 'inspector'), '--cli', ...args],
+      {
+        env: h.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('MCP Inspector CLI', () => {
+  it('tools/list with --header "Authorization: Bearer <token>" exits 0 and prints the tools', async () => {
+    const { token } = await userWithToken(app)
+    const run = await inspector([
+      url,
+      '--transport',
+      'http',
+      '--method',
+      'tools/list',
+      '--header',
+      `Authorization: Bearer ${token.secret}`,
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    const { tools } = JSON.parse(run.stdout) as {
+      tools: { name: string; title: string; outputSchema?: unknown }[]
+    }
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      [
+        'add_comment',
+        'create_task',
+        'get_task',
+        'list_activity',
+        'list_projects',
+        'list_tasks',
+        'search_tasks',
+        'update_task',
+        'whoami',
+      ].sort(),
+    )
+    for (const tool of tools) expect(tool.outputSchema, tool.name).toBeDefined()
+  })
+
+  it('tools/call runs a tool with arguments and prints its result', async () => {
+    const { token } = await userWithToken(app, 'member', { name: 'inspector' })
+    const project = await createProject(app, bearer(token.secret))
+    const run = await inspector([
+      url,
+      '--transport',
+      'http',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'create_task',
+      '--tool-arg',
+      `project=${project.key}`,
+      'title=From the Inspector',
+      '--header',
+      `Authorization: Api-Token ${token.secret}`,
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    const result = JSON.parse(run.stdout) as { structuredContent: { task: Task } }
+    expect(result.structuredContent.task).toMatchObject({
+      ref: `${project.key}-1`,
+      title: 'From the Inspector',
+    })
+    const [entry] = await activityOf(app, bearer(token.secret), 'via=mcp')
+    expect(entry).toMatchObject({ action: 'task.created', token: { name: 'inspector' } })
+  })
+
+  it('a wrong or missing token exits non-zero without listing anything', async () => {
+    for (const header of [
+      ['--header', 'Authorization: Bearer tsr_000000000000000000000000000000000000000000000000000'],
+      [],
+    ]) {
+      const run = await inspector([url, '--transport', 'http', '--method', 'tools/list', ...header])
+      expect(run.code, run.stdout + run.stderr).not.toBe(0)
+      expect(run.code).not.toBeNull()
+      expect(run.stdout).not.toContain('create_task')
+    }
+  })
+})
