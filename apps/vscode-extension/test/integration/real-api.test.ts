@@ -141,9 +141,9 @@ describe('against the real Tessera API', () => {
         },
       }),
     })
-    // 404 while the MCP endpoint is not built yet; never 401 with a token the flow accepted.
-    expect(response.status).not.toBe(401)
-    expect([200, 404]).toContain(response.status)
+    expect(response.status).toBe(200)
+    const body = (await response.json()) as { result?: { serverInfo?: { name?: string } } }
+    expect(body.result?.serverInfo?.name).toBe('tessera')
   })
 
   it('expiry within a week: warns, and "Rotate Now" stores a working secret', async () => {
