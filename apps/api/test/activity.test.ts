@@ -4,11 +4,13 @@ import type { App } from '../src/app.js'
 import type { Activity } from '../src/contract/index.js'
 import {
   bearer,
+  buildIsolatedApp,
   buildTestApp,
   createTestUser,
   createToken,
   PASSWORD,
   problem,
+  putSettings,
   type Session,
   signIn,
   userWithToken,
@@ -176,6 +178,33 @@ describe('activity: who sees what', () => {
     })
     expect(bad.statusCode).toBe(400)
     expect(problem(bad).code).toBe('validation_failed')
+  })
+})
+
+describe('activity: order', () => {
+  it('entries written in one transaction keep the order they were written in', async () => {
+    // Replacing a token (one token per user) revokes the old one and creates the new one in one
+    // transaction, so both entries carry the same time. The policy is global: own database.
+    const isolated = await buildIsolatedApp()
+    try {
+      const admin = await signIn(isolated, await createTestUser(isolated, 'admin'))
+      await putSettings(isolated, admin, { tokensPerUser: 1 })
+      const first = await createToken(isolated, admin, { name: 'first' })
+      const second = await createToken(isolated, admin, { name: 'second' })
+      for (let i = 0; i < 5; i++) {
+        const res = await isolated.inject({
+          method: 'GET',
+          url: '/api/v1/activity?limit=3',
+          headers: admin.headers,
+        })
+        const [newest, previous] = (res.json() as { activity: Activity[] }).activity
+        expect(newest).toMatchObject({ action: 'token.created', target: { id: second.id } })
+        expect(previous).toMatchObject({ action: 'token.revoked', target: { id: first.id } })
+        expect(newest?.at).toBe(previous?.at)
+      }
+    } finally {
+      await isolated.close()
+    }
   })
 })
 

@@ -1,4 +1,4 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { users } from './users.js'
 
 /** Append-only record of every state change. */
@@ -6,6 +6,11 @@ export const activity = pgTable(
   'activity',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /**
+     * Insertion order. Entries written in one transaction share `at` (it is the transaction's
+     * time), so the feed orders and pages by this instead.
+     */
+    seq: bigint('seq', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
     via: text('via', { enum: ['web', 'api', 'mcp', 'cli'] }).notNull(),
@@ -18,10 +23,10 @@ export const activity = pgTable(
     changes: jsonb('changes').$type<Record<string, { before: unknown; after: unknown }>>(),
   },
   (t) => [
-    // The feed, newest first, paged by (at, id).
-    index('activity_at_id_idx').on(t.at.desc(), t.id.desc()),
+    // The feed, newest first, paged by seq.
+    index('activity_seq_idx').on(t.seq.desc()),
     // "My activity" and the admin filter by actor.
-    index('activity_actor_id_at_idx').on(t.actorId, t.at.desc(), t.id.desc()),
+    index('activity_actor_id_seq_idx').on(t.actorId, t.seq.desc()),
   ],
 )
 

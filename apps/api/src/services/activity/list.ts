@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm'
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
 import type { Activity, Via } from '../../contract/index.js'
 import type { Db } from '../../db/client.js'
 import { activity, users } from '../../db/schema/index.js'
@@ -12,35 +12,29 @@ export interface ListActivityInput {
   limit: number
 }
 
-function encodeCursor(at: Date, id: string) {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url')
+function encodeCursor(seq: number) {
+  return Buffer.from(`a${seq}`).toString('base64url')
 }
 
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const at = new Date(iso ?? '')
-  if (!id || Number.isNaN(at.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+function decodeCursor(cursor: string): number {
+  const match = /^a(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  if (!match)
     throw badRequest('invalid_cursor', 'The cursor is not valid; start again without one.')
-  }
-  return { at, id }
+  return Number(match[1])
 }
 
-/** The activity feed, newest first, paged by an opaque (time, id) cursor. */
+/** The activity feed, newest first, paged by an opaque cursor. */
 export async function listActivity({ db, input }: { db: Db; input: ListActivityInput }) {
   const filters: SQL[] = []
   if (input.actorId) filters.push(eq(activity.actorId, input.actorId))
   if (input.via) filters.push(eq(activity.via, input.via))
-  if (input.cursor) {
-    const { at, id } = decodeCursor(input.cursor)
-    const page = or(lt(activity.at, at), and(eq(activity.at, at), lt(activity.id, id)))
-    if (page) filters.push(page)
-  }
+  if (input.cursor) filters.push(lt(activity.seq, decodeCursor(input.cursor)))
   const rows = await db
     .select({ entry: activity, actor: { id: users.id, email: users.email, name: users.name } })
     .from(activity)
     .leftJoin(users, eq(users.id, activity.actorId))
     .where(and(...filters))
-    .orderBy(desc(activity.at), desc(activity.id))
+    .orderBy(desc(activity.seq))
     .limit(input.limit + 1)
   const page = rows.slice(0, input.limit)
   const last = page.at(-1)
@@ -56,7 +50,6 @@ export async function listActivity({ db, input }: { db: Db; input: ListActivityI
   }))
   return {
     activity: items,
-    nextCursor:
-      rows.length > input.limit && last ? encodeCursor(last.entry.at, last.entry.id) : null,
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.entry.seq) : null,
   }
 }
