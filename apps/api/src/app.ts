@@ -9,12 +9,12 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyServerOptions, LogController } from 'fastify'
 import {
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { DatabaseConfig, DatabaseHandle } from './db/client.js'
 import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
+import { serializerCompiler } from './lib/serializer.js'
 import authPlugin, { type AuthPluginOptions } from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import activityRoutes from './routes/activity/index.js'
