@@ -196,6 +196,8 @@ describe('task input', () => {
       { project: project.key, title: 'ok', priority: 'critical' },
       { project: project.key, title: 'ok', dueDate: '31/01/2030' },
       { project: project.key, title: 'ok', dueDate: '2030-02-30' },
+      // A valid ISO date that PostgreSQL refuses (there is no year 0): still a 400, never a 500.
+      { project: project.key, title: 'ok', dueDate: '0000-01-01' },
       { title: 'no project' },
     ]
     for (const body of bad) {

@@ -268,7 +268,14 @@ export const AddMemberBody = z
   })
 export type AddMemberBody = z.input<typeof AddMemberBody>
 
-const dueDate = z.iso.date()
+/** A calendar date (YYYY-MM-DD) in a range every database accepts. */
+export const DueDate = z.iso
+  .date()
+  .refine(
+    (d) => d >= '1900-01-01' && d <= '9999-12-31',
+    'must be a date between 1900-01-01 and 9999-12-31',
+  )
+const dueDate = DueDate
 
 export const Task = z.object({
   id: z.uuid(),

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   Comment,
+  DueDate,
   Project,
   Task,
   TaskPriority,
@@ -119,7 +120,7 @@ export const createTaskTool = defineTool({
     status: TaskStatus.default('todo'),
     priority: TaskPriority.default('none'),
     assignee: assignee.optional(),
-    dueDate: z.iso.date().optional().describe('YYYY-MM-DD'),
+    dueDate: DueDate.optional().describe('YYYY-MM-DD'),
   }),
   output: z.object({ task: Task }),
   writes: true,
@@ -147,7 +148,7 @@ export const updateTaskTool = defineTool({
     status: TaskStatus.optional(),
     priority: TaskPriority.optional(),
     assignee: assignee.nullable().optional(),
-    dueDate: z.iso.date().nullable().optional(),
+    dueDate: DueDate.nullable().optional(),
   }),
   output: z.object({ task: Task }),
   writes: true,
