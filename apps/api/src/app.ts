@@ -14,6 +14,7 @@ import {
 } from 'fastify-type-provider-zod'
 import type { DatabaseConfig, DatabaseHandle } from './db/client.js'
 import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
+import { installNulGuard } from './lib/nul-guard.js'
 import { serializerCompiler } from './lib/serializer.js'
 import authPlugin, { type AuthPluginOptions } from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
@@ -58,6 +59,7 @@ export async function buildApp(options: AppOptions) {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   installErrorHandler(app)
+  installNulGuard(app)
 
   const secureCookies =
     Boolean(options.https) || (options.publicUrl?.startsWith('https://') ?? false)
