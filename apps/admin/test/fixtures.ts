@@ -23,6 +23,7 @@ export function makeToken(overrides: Partial<Token> = {}): Token {
     createdAt: '2025-01-10T10:00:00.000Z',
     expiresAt: null,
     lastUsedAt: null,
+    lastUsedIp: null,
     revokedAt: null,
     status: 'active',
     ...overrides,

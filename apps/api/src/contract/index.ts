@@ -63,6 +63,8 @@ export const Token = z.object({
   createdAt: isoDate,
   expiresAt: nullableDate,
   lastUsedAt: nullableDate,
+  /** Client address of the last use (recorded at most once a minute). */
+  lastUsedIp: z.string().nullable(),
   revokedAt: nullableDate,
   status: TokenStatus,
 })

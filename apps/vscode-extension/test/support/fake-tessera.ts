@@ -119,6 +119,7 @@ export async function startFakeTessera(): Promise<FakeTessera> {
       createdAt: row.createdAt,
       expiresAt: row.expiresAt,
       lastUsedAt: new Date().toISOString(),
+      lastUsedIp: '127.0.0.1',
       revokedAt: row.revokedAt,
       status: row.revokedAt ? 'revoked' : 'active',
     }

@@ -14,6 +14,7 @@ export function presentToken(row: ApiTokenRow, now = new Date()): Token {
     createdAt: row.createdAt.toISOString(),
     expiresAt: iso(row.expiresAt),
     lastUsedAt: iso(row.lastUsedAt),
+    lastUsedIp: row.lastUsedIp,
     revokedAt: iso(row.revokedAt),
     status: tokenStatus(row, now),
   }
