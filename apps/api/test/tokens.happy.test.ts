@@ -188,6 +188,7 @@ describe('tokens: happy paths', () => {
     })
     const listed = list.json().tokens[0]
     expect(listed.lastUsedAt).not.toBeNull()
+    expect(listed.lastUsedIp).toBe('127.0.0.1')
 
     // Used again within the minute: nothing more to write.
     await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token.secret) })
