@@ -23,6 +23,10 @@ export type Block =
   | { type: 'quote'; children: Block[] }
   | { type: 'rule' }
 
+/** The Markdown this reader understands, in one line, for the hint under a Markdown field. */
+export const MARKDOWN_HINT =
+  'Markdown works: **bold**, `code`, lists with “-”, links as [text](https://…).'
+
 // Deeper nesting is shown as text: a bound on recursion for hostile input.
 const MAX_DEPTH = 8
 
