@@ -150,7 +150,18 @@ export async function buildApp(options: AppOptions) {
   const consoleDir = options.consoleDir ?? DEFAULT_CONSOLE_DIR
   const serveConsole = consoleDir !== false && existsSync(consoleDir)
   if (serveConsole) {
-    await app.register(fastifyStatic, { root: consoleDir, wildcard: false, index: 'index.html' })
+    await app.register(fastifyStatic, {
+      root: consoleDir,
+      wildcard: false,
+      index: 'index.html',
+      cacheControl: false,
+      // Built assets carry a content hash in their name: cache them for good. index.html is
+      // always revalidated so a new release is picked up at once.
+      setHeaders: (res, path) => {
+        const immutable = /[\\/]assets[\\/]/.test(path)
+        res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      },
+    })
   }
   app.setNotFoundHandler((request, reply) => {
     // History-mode fallback: any other page path gets the console's index.html.

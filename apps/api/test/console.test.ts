@@ -31,6 +31,13 @@ describe('serving the admin console', () => {
     expect(asset.body).toContain('tessera')
   })
 
+  it('hashed assets are cached for good, the page itself is always revalidated', async () => {
+    const asset = await app.inject({ method: 'GET', url: '/assets/app.js' })
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    const index = await app.inject({ method: 'GET', url: '/' })
+    expect(index.headers['cache-control']).toBe('no-cache')
+  })
+
   it('answers console page paths with index.html, for the console’s own routing', async () => {
     for (const url of ['/tokens', '/admin/users', '/activity?via=api']) {
       const res = await app.inject({ method: 'GET', url })
