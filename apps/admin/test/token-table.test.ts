@@ -44,6 +44,12 @@ describe('token table', () => {
     expect(time.attributes('title')).toMatch(/\d{4}/)
   })
 
+  it('shows the address a token was last used from', () => {
+    const lastUsedAt = new Date(Date.now() - DAY).toISOString()
+    const wrapper = mountTable({ tokens: [makeToken({ lastUsedAt, lastUsedIp: '203.0.113.7' })] })
+    expect(wrapper.get('[data-label="Last used"]').text()).toContain('from 203.0.113.7')
+  })
+
   it('gives each status its own labelled badge', () => {
     const wrapper = mountTable({
       tokens: [
