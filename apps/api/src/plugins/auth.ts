@@ -16,7 +16,7 @@ import { BatchLoader } from '../lib/batch-loader.js'
 import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
 import { permissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
-import type { Actor } from '../services/context.js'
+import type { Actor, ServiceContext } from '../services/context.js'
 import { LastUsedRecorder } from '../services/tokens/last-used.js'
 
 export const SESSION_COOKIE = 'tessera_session'
@@ -66,6 +66,11 @@ export interface AuthPluginOptions {
   /** Origins allowed to send cookie-authenticated requests besides the server's own. */
   allowedOrigins?: string[]
   publicUrl?: string | undefined
+}
+
+/** What services need for a request: the database and who is acting. */
+export function serviceContext(request: FastifyRequest): ServiceContext {
+  return { db: request.server.db, actor: actorOf(request) }
 }
 
 /** The acting user for services, from a request's authentication. */

@@ -11,7 +11,8 @@ import {
   UserResponse,
 } from '../../contract/index.js'
 import { notFound } from '../../lib/errors.js'
-import { actorOf } from '../../plugins/auth.js'
+import { isUuid } from '../../lib/ids.js'
+import { serviceContext } from '../../plugins/auth.js'
 import { getSettings } from '../../services/settings/get.js'
 import { updateSettings } from '../../services/settings/update.js'
 import { listAllTokens } from '../../services/tokens/list.js'
@@ -22,11 +23,7 @@ import { presentAdminUser } from '../../services/users/present.js'
 import { updateUser } from '../../services/users/update.js'
 import { authErrors, IdParams, NoContent } from '../schemas.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 const adminRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ db: app.db, actor: actorOf(request) })
-
   app.get(
     '/admin/users',
     {
@@ -48,7 +45,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const user = await createUser({ ctx: ctx(request), input: request.body })
+      const user = await createUser({ ctx: serviceContext(request), input: request.body })
       return reply.status(201).send({ user: presentAdminUser(user) })
     },
   )
@@ -66,9 +63,9 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      if (!UUID.test(request.params.id)) throw notFound('User')
+      if (!isUuid(request.params.id)) throw notFound('User')
       const user = await updateUser({
-        ctx: ctx(request),
+        ctx: serviceContext(request),
         input: { id: request.params.id, ...request.body },
       })
       return { user: presentAdminUser(user) }
@@ -105,7 +102,10 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await revokeToken({ ctx: ctx(request), input: { id: request.params.id, asAdmin: true } })
+      await revokeToken({
+        ctx: serviceContext(request),
+        input: { id: request.params.id, asAdmin: true },
+      })
       return reply.status(204).send(null)
     },
   )
@@ -134,7 +134,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Settings, 400: Problem, ...authErrors },
       },
     },
-    async (request) => updateSettings({ ctx: ctx(request), input: request.body }),
+    async (request) => updateSettings({ ctx: serviceContext(request), input: request.body }),
   )
 }
 

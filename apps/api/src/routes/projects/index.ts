@@ -9,7 +9,7 @@ import {
   ProjectResponse,
   UpdateProjectBody,
 } from '../../contract/index.js'
-import { actorOf } from '../../plugins/auth.js'
+import { actorOf, serviceContext } from '../../plugins/auth.js'
 import { createProject } from '../../services/projects/create.js'
 import { listProjects } from '../../services/projects/list.js'
 import { addMember, listMembers, removeMember } from '../../services/projects/members.js'
@@ -24,8 +24,6 @@ const ProjectParams = z.object({
 const tags = ['projects']
 
 const projectRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ db: app.db, actor: actorOf(request) })
-
   app.get(
     '/projects',
     {
@@ -38,7 +36,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => ({
       projects: await listProjects({
-        ctx: ctx(request),
+        ctx: serviceContext(request),
         input: { includeArchived: request.query.includeArchived },
       }),
     }),
@@ -60,7 +58,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const project = await createProject({ ctx: ctx(request), input: request.body })
+      const project = await createProject({ ctx: serviceContext(request), input: request.body })
       return reply.status(201).send({ project })
     },
   )
@@ -103,7 +101,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => ({
       project: await updateProject({
-        ctx: ctx(request),
+        ctx: serviceContext(request),
         input: { project: request.params.project, patch: request.body },
       }),
     }),
@@ -120,7 +118,10 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => ({
-      members: await listMembers({ ctx: ctx(request), input: { project: request.params.project } }),
+      members: await listMembers({
+        ctx: serviceContext(request),
+        input: { project: request.params.project },
+      }),
     }),
   )
 
@@ -137,12 +138,12 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       await addMember({
-        ctx: ctx(request),
+        ctx: serviceContext(request),
         input: { project: request.params.project, ...request.body },
       })
       return {
         members: await listMembers({
-          ctx: ctx(request),
+          ctx: serviceContext(request),
           input: { project: request.params.project },
         }),
       }
@@ -160,7 +161,7 @@ const projectRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await removeMember({ ctx: ctx(request), input: request.params })
+      await removeMember({ ctx: serviceContext(request), input: request.params })
       return reply.status(204).send(null)
     },
   )

@@ -12,7 +12,7 @@ import {
   TaskWithComments,
   UpdateTaskBody,
 } from '../../contract/index.js'
-import { actorOf } from '../../plugins/auth.js'
+import { serviceContext } from '../../plugins/auth.js'
 import { addComment } from '../../services/tasks/comment.js'
 import { createTask } from '../../services/tasks/create.js'
 import { getTask } from '../../services/tasks/get.js'
@@ -26,8 +26,6 @@ const TaskParams = z.object({
 const tags = ['tasks']
 
 const taskRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (request: Parameters<typeof actorOf>[0]) => ({ db: app.db, actor: actorOf(request) })
-
   app.get(
     '/tasks',
     {
@@ -38,7 +36,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskList, 400: Problem, ...authErrors },
       },
     },
-    async (request) => listTasks({ ctx: ctx(request), input: request.query }),
+    async (request) => listTasks({ ctx: serviceContext(request), input: request.query }),
   )
 
   app.post(
@@ -52,7 +50,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const task = await createTask({ ctx: ctx(request), input: request.body })
+      const task = await createTask({ ctx: serviceContext(request), input: request.body })
       return reply.status(201).send({ task })
     },
   )
@@ -67,7 +65,8 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: TaskWithComments, 404: Problem, ...authErrors },
       },
     },
-    async (request) => getTask({ ctx: ctx(request), input: { ref: request.params.ref } }),
+    async (request) =>
+      getTask({ ctx: serviceContext(request), input: { ref: request.params.ref } }),
   )
 
   app.patch(
@@ -83,7 +82,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => ({
       task: await updateTask({
-        ctx: ctx(request),
+        ctx: serviceContext(request),
         input: { ref: request.params.ref, ...request.body },
       }),
     }),
@@ -100,7 +99,9 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => ({
-      comments: (await getTask({ ctx: ctx(request), input: { ref: request.params.ref } })).comments,
+      comments: (
+        await getTask({ ctx: serviceContext(request), input: { ref: request.params.ref } })
+      ).comments,
     }),
   )
 
@@ -122,7 +123,7 @@ const taskRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const comment = await addComment({
-        ctx: ctx(request),
+        ctx: serviceContext(request),
         input: { ref: request.params.ref, body: request.body.body },
       })
       return reply.status(201).send({ comment })

@@ -8,7 +8,7 @@ import {
   TokenWithSecret,
 } from '../../contract/index.js'
 import { notFound } from '../../lib/errors.js'
-import { actorOf } from '../../plugins/auth.js'
+import { actorOf, serviceContext } from '../../plugins/auth.js'
 import { createToken } from '../../services/tokens/create.js'
 import { findTokenForUpdate } from '../../services/tokens/find-own.js'
 import { listTokens } from '../../services/tokens/list.js'
@@ -49,7 +49,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const created = await createToken({
-        ctx: { db: app.db, actor: actorOf(request) },
+        ctx: serviceContext(request),
         input: request.body,
       })
       return reply.status(201).send(created)
@@ -88,7 +88,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const id = request.auth?.token?.id
       if (!id) throw notFound('Token')
-      return rotateToken({ ctx: { db: app.db, actor: actorOf(request) }, input: { id } })
+      return rotateToken({ ctx: serviceContext(request), input: { id } })
     },
   )
 
@@ -105,7 +105,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) =>
       rotateToken({
-        ctx: { db: app.db, actor: actorOf(request) },
+        ctx: serviceContext(request),
         input: { id: request.params.id },
       }),
   )
@@ -123,7 +123,7 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       await revokeToken({
-        ctx: { db: app.db, actor: actorOf(request) },
+        ctx: serviceContext(request),
         input: { id: request.params.id },
       })
       return reply.status(204).send(null)

@@ -2,14 +2,13 @@ import { and, eq } from 'drizzle-orm'
 import type { Executor } from '../../db/client.js'
 import { projectMembers } from '../../db/schema/index.js'
 import { badRequest } from '../../lib/errors.js'
+import { isUuid } from '../../lib/ids.js'
 import { findUserByEmail, findUserById } from '../users/find.js'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Resolves "me", an email or a user id to a user; null/undefined pass through. */
 export async function resolveUser(db: Executor, ref: string, meId: string) {
   if (ref === 'me') return findUserById(db, meId)
-  if (UUID.test(ref)) return findUserById(db, ref)
+  if (isUuid(ref)) return findUserById(db, ref)
   return findUserByEmail(db, ref)
 }
 

@@ -4,6 +4,7 @@ import type { Task } from '../../contract/index.js'
 import type { Executor } from '../../db/client.js'
 import { projects, tasks, users } from '../../db/schema/index.js'
 import { badRequest, notFound } from '../../lib/errors.js'
+import { isUuid } from '../../lib/ids.js'
 import { type ProjectAccess, visibleProjects } from '../workspace/access.js'
 
 const assignee = alias(users, 'assignee')
@@ -47,13 +48,12 @@ export function presentTask(row: TaskSelection): Task {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const REF = /^([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})$/
 
 /** Matches a task by id or by reference such as `WEB-12`. Anything else is not found. */
 export function taskRefCondition(ref: string): SQL {
   const trimmed = ref.trim()
-  if (UUID.test(trimmed)) return eq(tasks.id, trimmed)
+  if (isUuid(trimmed)) return eq(tasks.id, trimmed)
   const match = REF.exec(trimmed)
   if (!match) throw notFound('Task')
   return and(
@@ -82,7 +82,7 @@ export function encodeTaskCursor(at: Date, id: string) {
 export function decodeTaskCursor(cursor: string) {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
   const at = new Date(iso ?? '')
-  if (!id || Number.isNaN(at.getTime()) || !UUID.test(id)) {
+  if (!id || Number.isNaN(at.getTime()) || !isUuid(id)) {
     throw badRequest('invalid_cursor', 'The cursor is not valid; start again without one.')
   }
   return { at, id }

@@ -4,6 +4,7 @@ import type { ProjectRole } from '../../contract/index.js'
 import type { Executor } from '../../db/client.js'
 import { projectMembers, projects } from '../../db/schema/index.js'
 import { forbidden, notFound } from '../../lib/errors.js'
+import { isUuid } from '../../lib/ids.js'
 import type { Actor } from '../context.js'
 
 /**
@@ -44,11 +45,9 @@ export function visibleProjects(access: ProjectAccess): SQL | undefined {
   return conditions.length ? and(...conditions) : undefined
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
 /** Matches a project by id or by key (case-insensitive). */
 export function projectRefCondition(ref: string): SQL {
-  return UUID.test(ref)
+  return isUuid(ref)
     ? eq(projects.id, ref)
     : eq(sql`upper(${projects.key})`, ref.trim().toUpperCase())
 }
