@@ -15,6 +15,7 @@ import {
   signIn,
   userWithToken,
 } from './helper.js'
+import { addMember, createProject, createTask, uniqueKey } from './workspace.fixtures.js'
 
 let app: App
 beforeAll(async () => {
@@ -87,7 +88,7 @@ describe('activity: what is recorded', () => {
     await app.inject({
       method: 'PATCH',
       url: `/api/v1/admin/users/${userId}`,
-      headers: bearer(admin.token.secret),
+      headers: admin.session.headers,
       payload: { role: 'admin' },
     })
 
@@ -97,8 +98,8 @@ describe('activity: what is recorded', () => {
       {
         action: 'user.role_changed',
         actor: { id: admin.user.id },
-        via: 'api',
-        token: { id: admin.token.id, name: 'admin script' },
+        via: 'web',
+        token: null,
         target,
         changes: { role: { before: 'member', after: 'admin' } },
       },
@@ -115,25 +116,85 @@ describe('activity: what is recorded', () => {
 })
 
 describe('activity: who sees what', () => {
-  it("members see only their own actions, and may not ask for someone else's", async () => {
+  it("members see their projects' entries and their own account's, never other accounts'", async () => {
     const alice = await userWithToken(app)
     const bob = await userWithToken(app)
     const aliceFeed = await feed(alice.session.headers)
     expect(aliceFeed.activity.length).toBeGreaterThanOrEqual(2) // user created, token created
     expect(aliceFeed.activity.every((e) => e.actor?.id === alice.user.id)).toBe(true)
     expect(aliceFeed.activity.some((e) => e.target.id === bob.token.id)).toBe(false)
-
-    const res = await app.inject({
-      method: 'GET',
-      url: `/api/v1/activity?actor=${bob.user.id}`,
-      headers: alice.session.headers,
-    })
-    expect(res.statusCode).toBe(403)
-    expect(problem(res).code).toBe('permission_denied')
-    // Asking for oneself is fine.
+    // Asking for someone else's entries gives only what one may see: none of Bob's account.
+    expect((await feed(alice.session.headers, `actor=${bob.user.id}`)).activity).toEqual([])
     expect((await feed(alice.session.headers, `actor=${alice.user.id}`)).activity).toEqual(
       aliceFeed.activity,
     )
+
+    // Once they share a project, Alice sees Bob's work in it, and still nothing of his account.
+    const project = await createProject(app, alice.session.headers)
+    await addMember(app, alice.session.headers, project.key, { userId: bob.user.id })
+    const task = await createTask(app, bearer(bob.token.secret), { project: project.key })
+    const shared = await feed(alice.session.headers, `actor=${bob.user.id}`)
+    expect(shared.activity.map((e) => [e.action, e.target.id])).toEqual([['task.created', task.id]])
+  })
+
+  it('a token restricted to one project sees only that project, over REST and MCP', async () => {
+    for (const role of ['member', 'admin'] as const) {
+      const owner = await userWithToken(app, role)
+      const alpha = await createProject(app, owner.session.headers, { key: uniqueKey('A') })
+      const beta = await createProject(app, owner.session.headers, { key: uniqueKey('B') })
+      const secret = await createTask(app, owner.session.headers, {
+        project: beta.key,
+        title: 'Secret plan in beta',
+        description: 'beta only',
+      })
+      const visible = await createTask(app, owner.session.headers, { project: alpha.key })
+      const restricted = await createToken(app, owner.session, {
+        name: 'alpha only',
+        scopes: ['read', 'write', `project:${alpha.key}`],
+      })
+
+      const rest = (await feed(bearer(restricted.secret), 'limit=200')).activity
+      expect(rest.some((e) => e.target.id === visible.id)).toBe(true)
+      for (const entry of rest) {
+        expect(entry.target.type, JSON.stringify(entry)).not.toBe('token')
+        expect(entry.target.type).not.toBe('user')
+        expect(JSON.stringify(entry)).not.toContain(beta.key)
+      }
+      expect(rest.some((e) => e.target.id === secret.id)).toBe(false)
+
+      const mcp = await app.inject({
+        method: 'POST',
+        url: '/api/v1/mcp',
+        headers: { ...bearer(restricted.secret), accept: 'application/json, text/event-stream' },
+        payload: {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'list_activity', arguments: { limit: 100 } },
+        },
+      })
+      expect(mcp.statusCode, mcp.body).toBe(200)
+      expect(mcp.body).toContain(visible.id)
+      expect(mcp.body).not.toContain(beta.key)
+      expect(mcp.body).not.toContain(secret.id)
+      expect(mcp.body).not.toContain(restricted.id)
+
+      // The same user's unrestricted token sees both projects and its own account's entries.
+      const full = (await feed(bearer(owner.token.secret), 'limit=200')).activity
+      expect(full.some((e) => e.target.id === secret.id)).toBe(true)
+      expect(full.some((e) => e.target.id === restricted.id)).toBe(true)
+    }
+  })
+
+  it("an admin's token sees the projects, not other people's accounts and tokens", async () => {
+    const admin = await userWithToken(app, 'admin')
+    const member = await userWithToken(app)
+    const viaToken = (await feed(bearer(admin.token.secret), 'limit=200')).activity
+    expect(viaToken.some((e) => e.target.id === member.token.id)).toBe(false)
+    expect(viaToken.some((e) => e.target.id === member.user.id)).toBe(false)
+    // The console session of the same admin sees everything.
+    const console = (await feed(admin.session.headers, `actor=${member.user.id}`)).activity
+    expect(console.some((e) => e.target.id === member.token.id)).toBe(true)
   })
 
   it("admins see everyone's actions, and can filter by actor", async () => {

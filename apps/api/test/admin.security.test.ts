@@ -6,6 +6,7 @@ import {
   bearer,
   buildTestApp,
   createTestUser,
+  createToken,
   PASSWORD,
   problem,
   signIn,
@@ -86,6 +87,55 @@ describe('admin: who may', () => {
       expect(problem(res).code).toBe('permission_denied')
       expect(problem(res).message).toContain(permission)
     }
+  })
+
+  it('the request table above covers every admin route the server has', async () => {
+    const documented = new Set<string>()
+    const spec = app.swagger() as { paths: Record<string, Record<string, unknown>> }
+    for (const [path, operations] of Object.entries(spec.paths)) {
+      if (!path.startsWith('/api/v1/admin')) continue
+      for (const method of Object.keys(operations))
+        documented.add(`${method.toUpperCase()} ${path}`)
+    }
+    const tested = new Set(
+      adminRequests('{id}', '{id}').map(
+        (r) => `${r.method} ${r.url.replace(/\/[0-9a-f-]{36}$|\/\{id\}$/, '/{id}')}`,
+      ),
+    )
+    expect(documented.size).toBeGreaterThan(0)
+    expect([...documented].sort()).toEqual([...tested].sort())
+  })
+
+  it("an admin's API token is refused on every admin route, restricted to a project or not", async () => {
+    const admin = await userWithToken(app, 'admin', { name: 'full' })
+    const restricted = await createToken(app, admin.session, {
+      name: 'one project',
+      scopes: ['read', 'write', 'project:ADM'],
+    })
+    const victim = await userWithToken(app)
+    for (const secret of [admin.token.secret, restricted.secret]) {
+      for (const { permission: _, ...request } of adminRequests(victim.user.id, victim.token.id)) {
+        for (const headers of [bearer(secret), { authorization: `Api-Token ${secret}` }]) {
+          const res = await app.inject({ ...request, headers })
+          expect(res.statusCode, `${request.method} ${request.url}`).toBe(403)
+          expect(problem(res).code).toBe('session_required')
+        }
+      }
+    }
+    // Nothing happened: no user was created, the victim is a member, their token works.
+    const victimMe = await app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: bearer(victim.token.secret),
+    })
+    expect(victimMe.statusCode).toBe(200)
+    expect(victimMe.json().user.role).toBe('member')
+    const users = await app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/users',
+      headers: admin.session.headers,
+    })
+    expect(users.json().users.some((u: { name: string }) => u.name === 'X')).toBe(false)
   })
 
   it('admin routes without credentials answer 401 token_missing, not 403', async () => {

@@ -223,6 +223,69 @@ describe('tokens: the token policy', () => {
     }
   })
 
+  it('rotation obeys the policy in force at rotation time, in the console and by the token itself', async () => {
+    const { isolated, admin } = await policyApp()
+    try {
+      const session = await newSession(isolated)
+      const forever = (
+        await postToken(session, { name: 'forever', expiresInDays: null }, isolated)
+      ).json()
+      const yearly = (
+        await postToken(session, { name: 'yearly', expiresInDays: 365 }, isolated)
+      ).json()
+      await putSettings(isolated, admin, { tokenExpiryRequired: true, maxTokenLifetimeDays: 30 })
+
+      const byConsole = await isolated.inject({
+        method: 'POST',
+        url: `/api/v1/tokens/${forever.token.id}/rotate`,
+        headers: session.headers,
+      })
+      expect(byConsole.statusCode, byConsole.body).toBe(200)
+      const rotated = byConsole.json().token
+      expect(rotated.expiresAt).not.toBeNull()
+      const days = (Date.parse(rotated.expiresAt) - Date.parse(rotated.createdAt)) / 86_400_000
+      expect(days).toBeCloseTo(30, 5)
+
+      const bySelf = await isolated.inject({
+        method: 'POST',
+        url: '/api/v1/tokens/self/rotate',
+        headers: bearer(yearly.secret),
+      })
+      expect(bySelf.statusCode, bySelf.body).toBe(200)
+      const self = bySelf.json().token
+      expect((Date.parse(self.expiresAt) - Date.parse(self.createdAt)) / 86_400_000).toBeCloseTo(
+        30,
+        5,
+      )
+
+      // Expiry required with no maximum: a token without expiry cannot be renewed as it is.
+      const legacy = (
+        await postToken(session, { name: 'legacy', expiresInDays: 7 }, isolated)
+      ).json()
+      await putSettings(isolated, admin, {})
+      const noExpiry = (
+        await postToken(session, { name: 'none', expiresInDays: null }, isolated)
+      ).json()
+      await putSettings(isolated, admin, { tokenExpiryRequired: true })
+      const refused = await isolated.inject({
+        method: 'POST',
+        url: `/api/v1/tokens/${noExpiry.token.id}/rotate`,
+        headers: session.headers,
+      })
+      expect(refused.statusCode).toBe(400)
+      expect(problem(refused).code).toBe('token_expiry_required')
+      expect(problem(refused).hint).toBeTruthy()
+      const kept = await isolated.inject({
+        method: 'POST',
+        url: `/api/v1/tokens/${legacy.token.id}/rotate`,
+        headers: session.headers,
+      })
+      expect(kept.statusCode).toBe(200)
+    } finally {
+      await isolated.close()
+    }
+  })
+
   it('when an expiry is required, a token without one is refused with token_expiry_required', async () => {
     const { isolated, admin } = await policyApp()
     try {

@@ -170,21 +170,19 @@ describe('tokens: permissions, scopes and sessions', () => {
   })
 
   it('a read-only token is refused on a write with 403 insufficient_scope', async () => {
-    const admin = await createTestUser(app, 'admin')
-    const session = await signIn(app, admin)
+    const { session } = await userWithToken(app)
     const reader = await createToken(app, session, { name: 'reader', scopes: ['read'] })
     const writer = await createToken(app, session, { name: 'writer', scopes: ['write'] })
-    const newUser = () => ({
-      email: `created-${randomUUID()}@example.test`,
-      name: 'Created by token',
-      password: PASSWORD,
+    const newProject = () => ({
+      key: `R${randomUUID().slice(0, 6).replace(/-/g, '')}`.toUpperCase(),
+      name: 'By token',
     })
 
     const refused = await app.inject({
       method: 'POST',
-      url: '/api/v1/admin/users',
+      url: '/api/v1/projects',
       headers: bearer(reader.secret),
-      payload: newUser(),
+      payload: newProject(),
     })
     expect(refused.statusCode).toBe(403)
     expect(problem(refused).code).toBe('insufficient_scope')
@@ -193,17 +191,17 @@ describe('tokens: permissions, scopes and sessions', () => {
     // It may still read, and the same request with a write token goes through.
     const read = await app.inject({
       method: 'GET',
-      url: '/api/v1/admin/users',
+      url: '/api/v1/projects',
       headers: bearer(reader.secret),
     })
     expect(read.statusCode).toBe(200)
     const written = await app.inject({
       method: 'POST',
-      url: '/api/v1/admin/users',
+      url: '/api/v1/projects',
       headers: bearer(writer.secret),
-      payload: newUser(),
+      payload: newProject(),
     })
-    expect(written.statusCode).toBe(201)
+    expect(written.statusCode, written.body).toBe(201)
   })
 
   it('a token cannot create, rotate or revoke tokens by id: 403 session_required', async () => {
@@ -231,17 +229,27 @@ describe('tokens: permissions, scopes and sessions', () => {
     expect((await me(bearer(other.secret))).json().user.id).toBe(user.id)
   })
 
-  it('a token can rotate itself, even a read-only one', async () => {
-    const { token } = await userWithToken(app, 'member', { name: 'ci', scopes: ['read'] })
+  it('a token with write can rotate itself; a read-only one cannot renew itself', async () => {
+    const { token, session } = await userWithToken(app, 'member', { name: 'ci', scopes: ['write'] })
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/tokens/self/rotate',
       headers: bearer(token.secret),
     })
     expect(res.statusCode).toBe(200)
-    expect(res.json().token).toMatchObject({ id: token.id, scopes: ['read'] })
+    expect(res.json().token).toMatchObject({ id: token.id, name: 'ci' })
     expect((await me(bearer(res.json().secret))).statusCode).toBe(200)
     expectRefused(await me(bearer(token.secret)), 'token_invalid')
+
+    const reader = await createToken(app, session, { name: 'reader', scopes: ['read'] })
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens/self/rotate',
+      headers: bearer(reader.secret),
+    })
+    expect(refused.statusCode).toBe(403)
+    expect(problem(refused).code).toBe('insufficient_scope')
+    expect((await me(bearer(reader.secret))).statusCode).toBe(200)
   })
 
   it('a state change with a session needs the X-CSRF-Token of that very session', async () => {

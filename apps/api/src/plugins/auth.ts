@@ -14,7 +14,7 @@ import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
 import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
 import { BatchLoader } from '../lib/batch-loader.js'
 import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
-import { permissionsFor } from '../lib/permissions.js'
+import { ADMIN_PERMISSIONS, permissionsFor, tokenPermissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
 import { LastUsedRecorder } from '../services/tokens/last-used.js'
@@ -228,7 +228,7 @@ export default fp<AuthPluginOptions>(
       const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
       request.auth = {
         user: row.user,
-        permissions: permissionsFor(row.user.role, policy),
+        permissions: tokenPermissionsFor(row.user.role, policy),
         method: 'token',
         token: row.token,
         sessionSecret: null,
@@ -286,6 +286,17 @@ export default fp<AuthPluginOptions>(
       if (!auth) throw unauthorized('token_missing')
 
       if (auth.method === 'token') {
+        if (
+          config.permission &&
+          ADMIN_PERMISSIONS.has(config.permission) &&
+          auth.user.role === 'admin'
+        ) {
+          throw forbidden(
+            'session_required',
+            'Administration needs a signed-in console session; API tokens cannot do it.',
+            'Sign in to the Tessera console as an administrator.',
+          )
+        }
         if (config.sessionOnly) {
           throw forbidden(
             'session_required',

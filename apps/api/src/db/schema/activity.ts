@@ -14,6 +14,11 @@ export const activity = pgTable(
     at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
     via: text('via', { enum: ['web', 'api', 'mcp', 'cli'] }).notNull(),
+    /**
+     * The project an entry belongs to (project, task and comment entries); null for account-level
+     * entries (tokens, users, settings). Activity is filtered by the projects a caller can reach.
+     */
+    projectId: uuid('project_id'),
     tokenId: uuid('token_id'),
     tokenName: text('token_name'),
     action: text('action').notNull(),
@@ -27,6 +32,8 @@ export const activity = pgTable(
     index('activity_seq_idx').on(t.seq.desc()),
     // "My activity" and the admin filter by actor.
     index('activity_actor_id_seq_idx').on(t.actorId, t.seq.desc()),
+    // The feed narrowed to the projects a caller can reach.
+    index('activity_project_id_seq_idx').on(t.projectId, t.seq.desc()),
   ],
 )
 

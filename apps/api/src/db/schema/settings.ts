@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { boolean, check, integer, pgTable, smallint, timestamp } from 'drizzle-orm/pg-core'
+import { boolean, check, integer, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core'
 
 /** Workspace-wide policy: exactly one row (id = 1). */
 export const settings = pgTable(
@@ -10,6 +10,11 @@ export const settings = pgTable(
     tokenExpiryRequired: boolean('token_expiry_required').notNull().default(false),
     tokensPerUser: integer('tokens_per_user'),
     membersCanManageTokens: boolean('members_can_manage_tokens').notNull().default(true),
+    /**
+     * SHA-256 of the one-time code that creating the first admin in the console needs; printed at
+     * start while the server has no users. Null once used or when there is none.
+     */
+    setupCodeHash: text('setup_code_hash'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],

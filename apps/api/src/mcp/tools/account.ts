@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { Activity, User, Via } from '../../contract/index.js'
 import { listActivity } from '../../services/activity/list.js'
 import { presentUser } from '../../services/users/present.js'
+import { accessOf } from '../../services/workspace/access.js'
 import { defineTool } from '../tool.js'
 
 export const whoami = defineTool({
@@ -55,7 +56,7 @@ export const listActivityTool = defineTool({
   name: 'list_activity',
   title: 'List activity',
   description:
-    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first. Members see their own actions; admins see everyone's. Use `cursor` from a previous answer to get older entries.",
+    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first. It covers the projects you can reach (narrowed by the token's project scopes) and your own account's entries. Use `cursor` from a previous answer to get older entries.",
   input: z.object({
     via: Via.optional().describe('Only entries made through this channel: web, api, mcp or cli'),
     cursor: z.string().max(200).optional().describe('nextCursor from a previous call'),
@@ -70,11 +71,11 @@ export const listActivityTool = defineTool({
     openWorldHint: false,
   },
   async run(ctx, args) {
-    const seesAll = ctx.actor.user.role === 'admin'
     return listActivity({
       db: ctx.db,
       input: {
-        actorId: seesAll ? undefined : ctx.actor.user.id,
+        // MCP always acts through a token, which never carries administrator permissions.
+        viewer: { all: false, access: accessOf(ctx.actor) },
         via: args.via,
         cursor: args.cursor,
         limit: args.limit,

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ActivityList, Problem, Via } from '../../contract/index.js'
-import { permissionDenied } from '../../lib/errors.js'
 import { actorOf } from '../../plugins/auth.js'
 import { listActivity } from '../../services/activity/list.js'
+import { accessOf } from '../../services/workspace/access.js'
 import { authErrors } from '../schemas.js'
 
 const activityRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -12,7 +12,8 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['activity'],
-        summary: "The activity feed: your own actions, or everyone's for administrators",
+        summary:
+          "The activity feed: entries in the projects you can reach and your own account's; everyone's for administrators in the console",
         querystring: z.object({
           via: Via.optional(),
           actor: z.uuid().optional(),
@@ -23,15 +24,14 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const me = actorOf(request).user.id
+      const actor = actorOf(request)
+      // Tokens never carry administrator permissions, so only a console session sees everything.
       const seesAll = request.auth?.permissions.includes('ViewAllActivity') ?? false
-      if (!seesAll && request.query.actor && request.query.actor !== me) {
-        throw permissionDenied('ViewAllActivity')
-      }
       return listActivity({
         db: app.db,
         input: {
-          actorId: seesAll ? request.query.actor : me,
+          viewer: seesAll ? { all: true } : { all: false, access: accessOf(actor) },
+          actorId: request.query.actor,
           via: request.query.via,
           cursor: request.query.cursor,
           limit: request.query.limit,

@@ -77,12 +77,12 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/tokens/self/rotate',
     {
-      // Rotating itself is allowed to read-only tokens too: it changes nothing in the workspace.
-      config: { ...manage, tokenOnly: true, scope: 'read' },
+      // A change like any other: a read-only token cannot renew itself.
+      config: { ...manage, tokenOnly: true },
       schema: {
         tags,
         summary: 'Rotate the token used for this request; it stops working at once',
-        response: { 200: TokenWithSecret, ...authErrors },
+        response: { 200: TokenWithSecret, 400: Problem, ...authErrors },
       },
     },
     async (request) => {
@@ -98,9 +98,9 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { ...manage, sessionOnly: true },
       schema: {
         tags,
-        summary: 'Give a token a new secret (same name, scopes, lifetime)',
+        summary: 'Give a token a new secret (same name and scopes; lifetime within the policy)',
         params: IdParams,
-        response: { 200: TokenWithSecret, 404: Problem, 409: Problem, ...authErrors },
+        response: { 200: TokenWithSecret, 400: Problem, 404: Problem, 409: Problem, ...authErrors },
       },
     },
     async (request) =>

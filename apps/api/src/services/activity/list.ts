@@ -1,11 +1,20 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, or, type SQL } from 'drizzle-orm'
 import type { Activity, Via } from '../../contract/index.js'
 import type { Db } from '../../db/client.js'
-import { activity, users } from '../../db/schema/index.js'
+import { activity, projects, users } from '../../db/schema/index.js'
 import { badRequest } from '../../lib/errors.js'
+import { type ProjectAccess, visibleProjects } from '../workspace/access.js'
+
+/**
+ * Whose activity a caller may read: everything (an administrator in the console), or what their
+ * access reaches: entries in the projects they can see (narrowed by a token's project scopes) and,
+ * unless the token is restricted to projects, their own account-level entries (tokens, profile).
+ */
+export type ActivityViewer = { all: true } | { all: false; access: ProjectAccess }
 
 export interface ListActivityInput {
-  /** Restrict to this actor; undefined = everyone (callers check the permission). */
+  viewer: ActivityViewer
+  /** Only entries by this actor, within what the viewer may see. */
   actorId?: string | undefined
   via?: Via | undefined
   cursor?: string | undefined
@@ -26,6 +35,8 @@ function decodeCursor(cursor: string): number {
 /** The activity feed, newest first, paged by an opaque cursor. */
 export async function listActivity({ db, input }: { db: Db; input: ListActivityInput }) {
   const filters: SQL[] = []
+  const visible = visibleActivity(db, input.viewer)
+  if (visible) filters.push(visible)
   if (input.actorId) filters.push(eq(activity.actorId, input.actorId))
   if (input.via) filters.push(eq(activity.via, input.via))
   if (input.cursor) filters.push(lt(activity.seq, decodeCursor(input.cursor)))
@@ -52,4 +63,17 @@ export async function listActivity({ db, input }: { db: Db; input: ListActivityI
     activity: items,
     nextCursor: rows.length > input.limit && last ? encodeCursor(last.entry.seq) : null,
   }
+}
+
+function visibleActivity(db: Db, viewer: ActivityViewer): SQL | undefined {
+  if (viewer.all) return undefined
+  const { access } = viewer
+  // A subquery on `projects`, so membership and the token's project scopes apply as everywhere.
+  const reachable = db.select({ id: projects.id }).from(projects).where(visibleProjects(access))
+  const inReachableProject = inArray(activity.projectId, reachable)
+  if (access.onlyKeys) return inReachableProject
+  return or(
+    inReachableProject,
+    and(isNull(activity.projectId), eq(activity.actorId, access.userId)),
+  )
 }

@@ -5,6 +5,8 @@ import type { Actor } from '../context.js'
 export interface ActivityInput {
   action: string
   target: { type: string; id: string; label?: string | null }
+  /** The project the change happened in; omit for account-level changes. */
+  projectId?: string | null
   changes?: Record<string, { before: unknown; after: unknown }> | null
 }
 
@@ -13,6 +15,7 @@ export async function recordActivity(tx: Executor, actor: Actor, input: Activity
   await tx.insert(activity).values({
     actorId: actor.user.id,
     via: actor.via,
+    projectId: input.projectId ?? null,
     tokenId: actor.token?.id ?? null,
     tokenName: actor.token?.name ?? null,
     action: input.action,

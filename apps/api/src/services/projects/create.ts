@@ -47,6 +47,7 @@ export async function createProject({
     await recordActivity(tx, ctx.actor, {
       action: 'project.created',
       target: { type: 'project', id: row.id, label: row.key },
+      projectId: row.id,
       changes: { name: { before: null, after: row.name } },
     })
     return presentProject({ ...row, myRole: 'owner' })

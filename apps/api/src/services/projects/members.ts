@@ -80,6 +80,7 @@ export async function addMember({
     await recordActivity(tx, ctx.actor, {
       action: existing ? 'project.member_role_changed' : 'project.member_added',
       target: { type: 'project', id: project.id, label: project.key },
+      projectId: project.id,
       changes: { [user.email]: { before: existing?.role ?? null, after: input.role } },
     })
   })
@@ -111,6 +112,7 @@ export async function removeMember({
     await recordActivity(tx, ctx.actor, {
       action: 'project.member_removed',
       target: { type: 'project', id: project.id, label: project.key },
+      projectId: project.id,
       changes: { [member.email]: { before: member.role, after: null } },
     })
   })

@@ -34,6 +34,7 @@ export async function updateProject({
     await recordActivity(tx, ctx.actor, {
       action,
       target: { type: 'project', id: after.id, label: after.key },
+      projectId: after.id,
       changes,
     })
     return presentProject({ ...after, myRole: before.myRole })

@@ -25,6 +25,7 @@ export async function addComment({
     const ref = `${task.project.key}-${task.task.number}`
     await recordActivity(tx, ctx.actor, {
       action: 'comment.added',
+      projectId: task.project.id,
       target: { type: 'task', id: task.task.id, label: ref },
       changes: {
         comment: {

@@ -50,6 +50,7 @@ export async function createTask({ ctx, input }: { ctx: ServiceContext; input: C
     const ref = `${project.key}-${task.number}`
     await recordActivity(tx, ctx.actor, {
       action: 'task.created',
+      projectId: project.id,
       target: { type: 'task', id: task.id, label: ref },
       changes: {
         title: { before: null, after: task.title },

@@ -53,6 +53,7 @@ export async function updateTask({ ctx, input }: { ctx: ServiceContext; input: U
           ? 'task.status_changed'
           : 'task.updated',
       target: { type: 'task', id: before.task.id, label: ref },
+      projectId: before.project.id,
       changes,
     })
     return presentTask(await findVisibleTask(tx, access, before.task.id))

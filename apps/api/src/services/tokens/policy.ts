@@ -1,5 +1,5 @@
 import type { Settings } from '../../contract/index.js'
-import { badRequest } from '../../lib/errors.js'
+import { AppError, badRequest } from '../../lib/errors.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -23,6 +23,27 @@ export function resolveLifetimeDays(requested: number | null | undefined, policy
     )
   }
   return days
+}
+
+/**
+ * The lifetime a rotated token gets: its own, cut down to the policy in force now. A token that
+ * predates "expiry required" or a lower maximum does not keep its old, longer lifetime.
+ */
+export function rotatedLifetimeDays(current: number | null, policy: Settings): number | null {
+  const max = policy.maxTokenLifetimeDays
+  if (max !== null && (current === null || current > max)) return max
+  if (current === null && policy.tokenExpiryRequired) {
+    throw new AppError(
+      400,
+      'token_expiry_required',
+      'Tokens on this server must have an expiry date; this token has none, so it cannot be rotated.',
+      {
+        details: { maxTokenLifetimeDays: max },
+        hint: 'Create a new token with an expiry date and revoke this one.',
+      },
+    )
+  }
+  return current
 }
 
 export const expiryFrom = (now: Date, days: number | null) =>

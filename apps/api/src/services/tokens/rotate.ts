@@ -4,13 +4,15 @@ import { apiTokens } from '../../db/schema/index.js'
 import { conflict } from '../../lib/errors.js'
 import { recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
+import { getSettings } from '../settings/get.js'
 import { findTokenForUpdate } from './find-own.js'
-import { expiryFrom } from './policy.js'
+import { expiryFrom, rotatedLifetimeDays } from './policy.js'
 import { presentToken } from './present.js'
 
 /**
- * Gives a token a new secret with the same name, scopes and lifetime. The old secret's hash is
- * replaced in the same row, so it is refused from the very next request on.
+ * Gives a token a new secret with the same name and scopes, and the same lifetime as far as the
+ * token policy in force allows. The old secret's hash is replaced in the same row, so it is refused
+ * from the very next request on.
  */
 export async function rotateToken({ ctx, input }: { ctx: ServiceContext; input: { id: string } }) {
   const secret = generateToken()
@@ -20,6 +22,7 @@ export async function rotateToken({ ctx, input }: { ctx: ServiceContext; input: 
     if (before.revokedAt) {
       throw conflict('token_revoked', 'A revoked token cannot be rotated; create a new one.')
     }
+    const lifetimeDays = rotatedLifetimeDays(before.lifetimeDays, await getSettings(tx))
     const now = new Date()
     const [row] = await tx
       .update(apiTokens)
@@ -27,7 +30,8 @@ export async function rotateToken({ ctx, input }: { ctx: ServiceContext; input: 
         secretHash,
         prefix: tokenDisplayPrefix(secret),
         createdAt: now,
-        expiresAt: expiryFrom(now, before.lifetimeDays),
+        lifetimeDays,
+        expiresAt: expiryFrom(now, lifetimeDays),
       })
       .where(eq(apiTokens.id, before.id))
       .returning()
