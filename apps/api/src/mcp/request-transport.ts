@@ -1,15 +1,26 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
+  ErrorCode,
   isInitializeRequest,
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
   isJSONRPCRequest,
+  isJSONRPCResultResponse,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
+  type JSONRPCRequest,
   type MessageExtraInfo,
   type RequestId,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js'
 
 const MAX_BATCH = 100
+
+/**
+ * The JSON-RPC error code for a request its client cancelled. MCP defines none; this is the one
+ * LSP and other JSON-RPC peers use, so generic clients recognise it.
+ */
+export const REQUEST_CANCELLED = -32800
 
 /** What the HTTP layer should answer. `body` undefined means no body (202). */
 export interface McpHttpAnswer {
@@ -63,6 +74,13 @@ export function readMcpPost(
       return { error: jsonRpcError(400, -32700, 'Parse error: Invalid JSON-RPC message') }
     messages.push(parsed.data)
   }
+  // Responses are matched to requests by id: two requests with one id could not be told apart.
+  const ids = messages.filter(isJSONRPCRequest).map((message) => message.id)
+  if (new Set(ids).size !== ids.length) {
+    return {
+      error: jsonRpcError(400, -32600, 'Invalid Request: request ids in a batch must be unique'),
+    }
+  }
   if (messages.length > 1 && messages.some(isInitializeRequest)) {
     return {
       error: jsonRpcError(
@@ -75,10 +93,30 @@ export function readMcpPost(
   return { messages }
 }
 
+/** The id a `notifications/cancelled` message cancels, if the message is one. */
+function cancelledId(message: JSONRPCMessage): RequestId | undefined {
+  if (!isJSONRPCNotification(message) || message.method !== 'notifications/cancelled') return
+  const id = (message.params as { requestId?: unknown } | undefined)?.requestId
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined
+}
+
+const errorResponse = (id: RequestId, code: number, message: string): JSONRPCMessage => ({
+  jsonrpc: '2.0',
+  id,
+  error: { code, message },
+})
+
 /**
  * A transport for exactly one HTTP request of a stateless server: it feeds the request's
  * messages to the SDK server and collects the responses, which the route then sends as JSON.
  * Doing this in-process avoids converting Node requests to web Requests and back on every call.
+ *
+ * Every request of the POST gets exactly one response, so the POST always gets its answer. A
+ * request cancelled by a `notifications/cancelled` in its own batch is never started (the batch
+ * arrives whole, so none of it has begun): it is answered with a REQUEST_CANCELLED error, and
+ * nothing of it is written. Given to the SDK, the cancellation would let the tool run to the end
+ * and then drop its response, leaving the POST without an answer. A cancellation naming any other
+ * id refers to nothing this stateless server is running and is ignored.
  */
 export class RequestTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
@@ -86,19 +124,18 @@ export class RequestTransport implements Transport {
   onerror?: (error: Error) => void
 
   private readonly waiting = new Set<RequestId>()
-  private readonly responses: JSONRPCMessage[] = []
+  private readonly responses = new Map<RequestId, JSONRPCMessage>()
   private resolve: (() => void) | undefined
 
   async start() {}
 
   async send(message: JSONRPCMessage) {
     if (
-      'id' in message &&
+      (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) &&
       message.id !== undefined &&
-      ('result' in message || 'error' in message) &&
       this.waiting.delete(message.id)
     ) {
-      this.responses.push(message)
+      this.responses.set(message.id, message)
       if (this.waiting.size === 0) this.resolve?.()
     }
     // Notifications and server-to-client requests have nowhere to go without a stream: dropped.
@@ -109,19 +146,52 @@ export class RequestTransport implements Transport {
     this.onclose?.()
   }
 
-  /** Delivers the messages and resolves with the answer once every request has its response. */
+  /**
+   * Delivers the messages and resolves with the answer once every request has its response:
+   * one response per request, in the order of the requests.
+   */
   async exchange(
     messages: JSONRPCMessage[],
     extra: MessageExtraInfo,
     batch: boolean,
   ): Promise<McpHttpAnswer> {
+    const requests = messages.filter(isJSONRPCRequest)
+    if (requests.length === 0) {
+      for (const message of messages) this.onmessage?.(message, extra)
+      return { status: 202 }
+    }
+    const inBatch = new Set(requests.map((request) => request.id))
+    const cancelled = new Set<RequestId>()
+    for (const message of messages) {
+      const id = cancelledId(message)
+      if (id !== undefined && inBatch.has(id)) cancelled.add(id)
+    }
+    for (const request of requests) if (!cancelled.has(request.id)) this.waiting.add(request.id)
     const done = new Promise<void>((resolve) => {
       this.resolve = resolve
     })
-    for (const message of messages) if (isJSONRPCRequest(message)) this.waiting.add(message.id)
-    for (const message of messages) this.onmessage?.(message, extra)
-    if (this.waiting.size === 0 && this.responses.length === 0) return { status: 202 }
-    await done
-    return { status: 200, body: batch ? this.responses : this.responses[0] }
+    for (const message of messages) {
+      if (isJSONRPCRequest(message) && cancelled.has(message.id)) continue
+      const id = cancelledId(message)
+      if (id !== undefined && cancelled.has(id)) continue
+      this.onmessage?.(message, extra)
+    }
+    if (this.waiting.size > 0) await done
+    const answers = requests.map((request) => this.responseTo(request, cancelled))
+    return { status: 200, body: batch ? answers : answers[0] }
+  }
+
+  private responseTo(request: JSONRPCRequest, cancelled: Set<RequestId>): JSONRPCMessage {
+    const response = this.responses.get(request.id)
+    if (response) return response
+    if (cancelled.has(request.id)) {
+      return errorResponse(
+        request.id,
+        REQUEST_CANCELLED,
+        'Request cancelled: it was not started and nothing was changed.',
+      )
+    }
+    // Only when the transport closed before the server answered.
+    return errorResponse(request.id, ErrorCode.InternalError, 'The server closed before answering.')
   }
 }
