@@ -39,6 +39,21 @@ describe('projects page', () => {
     expect(rows[2]?.text()).toContain('Archived')
   })
 
+  it('renders a project’s description as Markdown, its HTML as text', async () => {
+    api.listProjects.mockResolvedValue([
+      makeProject({ key: 'WEB', description: 'The **new** site <img src=x onerror="alert(1)">' }),
+    ])
+    const { wrapper } = await mountView()
+    // The Markdown parser is loaded when the first description shows.
+    await vi.dynamicImportSettled()
+    await flushPromises()
+    const description = wrapper.get('[data-testid="project-row"] .projects__description')
+    expect(description.get('strong').text()).toBe('new')
+    expect(description.text()).not.toContain('**')
+    expect(description.find('img').exists()).toBe(false)
+    expect(description.text()).toContain('<img src=x onerror="alert(1)">')
+  })
+
   it('shows archived projects when asked, through the address', async () => {
     api.listProjects.mockResolvedValue([])
     const { wrapper, router } = await mountView()

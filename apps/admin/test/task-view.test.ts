@@ -38,6 +38,9 @@ async function mountTask(task: Task, comments: Comment[] = []) {
   const router = await routerAt(`/tasks/${task.ref}`)
   const wrapper = mount(TaskView, { attachTo: document.body, global: { plugins: [router] } })
   await flushPromises()
+  // The Markdown parser is loaded when the first description or comment shows.
+  await vi.dynamicImportSettled()
+  await flushPromises()
   return wrapper
 }
 
