@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { login, logout } from '../src/api/auth'
 import { ApiError, http, onUnauthorized, setCsrfToken } from '../src/api/client'
 
 type Handler = (url: string, init: RequestInit) => Response
@@ -108,5 +109,50 @@ describe('fetch client', () => {
       throw new TypeError('Failed to fetch')
     })
     await expect(http.get('/me')).rejects.toMatchObject({ status: 0, code: 'network_error' })
+  })
+})
+
+describe('signing out', () => {
+  it('sends the session’s CSRF token with the logout, then forgets it', async () => {
+    handler = (url) =>
+      url.endsWith('/auth/login')
+        ? json(200, { user: {}, csrfToken: 'csrf-of-session' })
+        : new Response(null, { status: 204 })
+    await login({ email: 'ada@example.com', password: 'correct horse battery' })
+    await logout()
+    expect(calls[1]?.url).toBe('/api/v1/auth/logout')
+    expect(calls[1]?.init.method).toBe('POST')
+    expect(calls[1]?.init.credentials).toBe('same-origin')
+    expect(header(1, 'X-CSRF-Token')).toBe('csrf-of-session')
+
+    // The next change after signing out carries no stale token.
+    await http.post('/auth/login', {})
+    expect(header(2, 'X-CSRF-Token')).toBeUndefined()
+  })
+
+  it('retries the logout once with a fresh token when the server refuses a stale one', async () => {
+    setCsrfToken('stale')
+    let attempts = 0
+    handler = (url) => {
+      if (url.endsWith('/me')) {
+        return json(200, {
+          user: {},
+          permissions: [],
+          auth: { method: 'session', csrfToken: 'fresh' },
+        })
+      }
+      attempts += 1
+      return attempts === 1
+        ? json(403, { status: 403, code: 'csrf_invalid', message: 'Bad CSRF token' })
+        : new Response(null, { status: 204 })
+    }
+    await logout()
+    expect(calls.map((call) => call.url)).toEqual([
+      '/api/v1/auth/logout',
+      '/api/v1/me',
+      '/api/v1/auth/logout',
+    ])
+    expect(header(0, 'X-CSRF-Token')).toBe('stale')
+    expect(header(2, 'X-CSRF-Token')).toBe('fresh')
   })
 })
