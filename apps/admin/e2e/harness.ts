@@ -22,8 +22,16 @@ export const PHONE = { width: 390, height: 844 }
 
 export interface RunningServer {
   baseUrl: string
+  /**
+   * The one-time code for creating the first admin, read from the start banner ("Setup code:
+   * ABCD-EFGH-JKMN") as the person installing Tessera would; null when it started with users.
+   */
+  setupCode: string | null
   stop: () => Promise<void>
 }
+
+/** The banner line with the setup code (upper-case letters, digits and dashes). */
+const SETUP_CODE_LINE = /Setup code: ([A-Z0-9-]+)/
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,26 +86,36 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
 
+  // Ready means answering, and without users also having printed the setup code, which the
+  // banner does just after the server starts listening.
   const deadline = Date.now() + 30_000
+  let answering = false
   for (;;) {
     if (child.exitCode !== null) {
       throw new Error(`the API exited with ${child.exitCode} before answering:\n${output}`)
     }
-    try {
-      const response = await fetch(`${baseUrl}/readyz`)
-      if (response.ok) break
-    } catch {
-      // Not listening yet.
+    if (!answering) {
+      try {
+        answering = (await fetch(`${baseUrl}/readyz`)).ok
+      } catch {
+        // Not listening yet.
+      }
     }
+    if (answering && (firstAdmin || SETUP_CODE_LINE.test(output))) break
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`the API did not become ready in 30 s:\n${output}`)
+      throw new Error(
+        answering
+          ? `the API started without users but printed no "Setup code:" line in 30 s:\n${output}`
+          : `the API did not become ready in 30 s:\n${output}`,
+      )
     }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 
   return {
     baseUrl,
+    setupCode: firstAdmin ? null : (SETUP_CODE_LINE.exec(output)?.[1] ?? null),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM')

@@ -121,7 +121,12 @@ describe('first run: creating the first admin', () => {
     return { wrapper, router }
   }
 
-  async function fill(wrapper: Awaited<ReturnType<typeof mountSetup>>['wrapper'], confirm: string) {
+  async function fill(
+    wrapper: Awaited<ReturnType<typeof mountSetup>>['wrapper'],
+    confirm: string,
+    setupCode = ' ABCD-EFGH-JKMN ',
+  ) {
+    await wrapper.get('input[name="setupCode"]').setValue(setupCode)
     await wrapper.get('input[name="name"]').setValue('Grace Hopper')
     await wrapper.get('input[name="email"]').setValue('grace@example.com')
     await wrapper.get('input[name="password"]').setValue('a-long-password-1')
@@ -134,7 +139,58 @@ describe('first run: creating the first admin', () => {
     const { wrapper } = await mountSetup()
     expect(wrapper.get('h1').text()).toBe('Create the first admin account')
     expect(wrapper.find('#sign-in-password').exists()).toBe(false)
-    expect(document.activeElement).toBe(wrapper.get('input[name="name"]').element)
+    expect(document.activeElement).toBe(wrapper.get('input[name="setupCode"]').element)
+  })
+
+  it('asks for the setup code and says where the server printed it', async () => {
+    const { wrapper } = await mountSetup()
+    const input = wrapper.get('input[name="setupCode"]')
+    const label = wrapper.get(`label[for="${input.attributes('id')}"]`)
+    expect(label.text()).toBe('Setup code')
+    const hint = wrapper.get(`#${input.attributes('aria-describedby')}`)
+    expect(hint.text()).toContain('server’s output when it started')
+    expect(hint.text()).toContain('pnpm start')
+    expect(hint.text()).toContain('Setup code: XXXX-XXXX-XXXX')
+  })
+
+  it('requires the setup code before calling the server', async () => {
+    const { wrapper } = await mountSetup()
+    await fill(wrapper, 'a-long-password-1', '  ')
+    const input = wrapper.get('input[name="setupCode"]')
+    expect(input.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get(`#${input.attributes('aria-describedby')}`).text()).toBe(
+      'Enter the setup code from the server’s output.',
+    )
+    expect(document.activeElement).toBe(input.element)
+    expect(requests.filter((request) => request.method === 'POST')).toEqual([])
+  })
+
+  it('shows a refused setup code on its field, until another code is typed', async () => {
+    setupAnswer = () =>
+      json(403, {
+        status: 403,
+        code: 'setup_code_invalid',
+        message: 'The setup code is wrong.',
+        hint: 'Use the setup code printed in the server output when Tessera started.',
+      })
+    const { wrapper, router } = await mountSetup()
+    await fill(wrapper, 'a-long-password-1', 'WRONG-CODE')
+    expect(router.currentRoute.value.fullPath).toBe('/sign-in')
+    const input = wrapper.get('input[name="setupCode"]')
+    expect(input.attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get(`#${input.attributes('aria-describedby')}`).text()).toBe(
+      'The setup code is wrong. Use the setup code printed in the server output when Tessera started.',
+    )
+    // On the field, not as a general error above the form; the rest of the form is kept.
+    expect(wrapper.find('[data-testid="sign-in-error"]').exists()).toBe(false)
+    expect((wrapper.get('input[name="password"]').element as HTMLInputElement).value).toBe(
+      'a-long-password-1',
+    )
+    await vi.waitFor(() => expect(document.activeElement).toBe(input.element))
+
+    await input.setValue('ABCD-EFGH-JKMN')
+    expect(input.attributes('aria-invalid')).toBe('false')
+    expect(wrapper.text()).not.toContain('The setup code is wrong.')
   })
 
   it('refuses passwords that differ or are too short, without calling the server', async () => {
@@ -153,7 +209,12 @@ describe('first run: creating the first admin', () => {
     expect(requests.find((request) => request.method === 'POST')).toEqual({
       method: 'POST',
       url: '/api/v1/setup',
-      body: { name: 'Grace Hopper', email: 'grace@example.com', password: 'a-long-password-1' },
+      body: {
+        setupCode: 'ABCD-EFGH-JKMN',
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        password: 'a-long-password-1',
+      },
     })
     expect(router.currentRoute.value.fullPath).toBe('/')
   })

@@ -38,7 +38,11 @@ export async function getSetupStatus(): Promise<SetupStatus> {
   return http.get<SetupStatus>('/setup', { expectUnauthorized: true })
 }
 
-/** Creates the first admin account (only while the server has no users) and signs it in. */
+/**
+ * Creates the first admin account (only while the server has no users) and signs it in. The
+ * body carries the one-time setup code the server printed at start; a wrong one is refused with
+ * 403 `setup_code_invalid`.
+ */
 export async function setUp(body: SetupBody): Promise<LoginResponse> {
   const result = await http.post<LoginResponse>('/setup', body, { expectUnauthorized: true })
   setCsrfToken(result.csrfToken)
