@@ -55,12 +55,18 @@ describe('workspace in a real browser', () => {
     expect(await newProject.getByLabel('Key').inputValue()).toBe('WR')
     await newProject.getByLabel('Key').fill(key.toLowerCase())
     expect(await newProject.getByLabel('Key').inputValue()).toBe(key)
-    await newProject.getByLabel(/Description/).fill('The new public website, launching in spring.')
+    await newProject
+      .getByLabel(/Description/)
+      .fill('The **new** public website, launching in spring.')
     await shoot(page, '13-create-project')
     await newProject.getByRole('button', { name: 'Create project' }).click()
     await page.waitForURL((url) => url.pathname === `/projects/${key}`)
     await page.getByRole('heading', { name: /Website relaunch/ }).waitFor()
     await page.getByRole('heading', { name: 'No tasks yet' }).waitFor()
+    // Its description is Markdown, like a task's.
+    const projectDescription = page.getByTestId('project-description')
+    expect(await projectDescription.locator('strong').textContent()).toBe('new')
+    expect(await projectDescription.textContent()).not.toContain('**')
 
     // A task in it, with Markdown that must stay text.
     await page.getByRole('button', { name: 'New task' }).click()
@@ -129,6 +135,7 @@ describe('workspace in a real browser', () => {
       .click()
     const projectRow = page.getByRole('row', { name: /Website relaunch/ })
     await projectRow.getByText('Owner').waitFor()
+    expect(await projectRow.locator('strong').textContent()).toBe('new')
     await shoot(page, '18-projects')
 
     // A token limited to this project, made in the console.
