@@ -179,4 +179,28 @@ describe('console in a real browser', () => {
     }
     await page.context().close()
   })
+
+  it('signing out in the console ends the session on the server, not only in the tab', async () => {
+    const person = await createPerson('member', 'leaver')
+    const page = await openAs(person, '/projects')
+    const cookies = await page.context().cookies()
+    const session = cookies.find((cookie) => cookie.name === 'tessera_session')
+    expect(session).toBeDefined()
+    const asBefore = () =>
+      fetch(`${server.baseUrl}/api/v1/me`, {
+        headers: { Cookie: `${session?.name}=${session?.value}` },
+      })
+    expect((await asBefore()).status).toBe(200)
+
+    // The logout carries the CSRF token and the page's origin, which the server requires.
+    await page.getByRole('button', { name: /Leaver/ }).click()
+    await page
+      .getByRole('menu', { name: 'Account' })
+      .getByRole('menuitem', { name: 'Sign out' })
+      .click()
+    await page.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor()
+    await expect(page.getByText('signed out of this tab only').count()).resolves.toBe(0)
+    expect((await asBefore()).status).toBe(401)
+    await page.context().close()
+  })
 })
