@@ -1,9 +1,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../src/app.js'
 import { buildTestApp, problem } from './helper.js'
+
+/** What Chromium and Firefox send when loading a page. */
+const BROWSER_PAGE = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 
 let consoleDir: string
 let app: App
@@ -20,12 +24,24 @@ afterAll(async () => {
   await rm(consoleDir, { recursive: true, force: true })
 })
 
+function expectConsolePage(res: LightMyRequestResponse, label: string) {
+  expect(res.statusCode, label).toBe(200)
+  expect(res.headers['content-type'], label).toContain('text/html')
+  expect(res.body, label).toContain('Tessera console')
+}
+
+function expectNotFoundProblem(res: LightMyRequestResponse, label: string) {
+  expect(res.statusCode, label).toBe(404)
+  expect(res.headers['content-type'], label).toContain('application/problem+json')
+  expect(res.body, label).not.toContain('<')
+  expect(problem(res), label).toMatchObject({ status: 404, code: 'route_not_found' })
+  expect(problem(res).message, label).toMatch(/^No route [A-Z]+ \//)
+}
+
 describe('serving the admin console', () => {
   it('serves the console and its files on the same port as the API', async () => {
     const index = await app.inject({ method: 'GET', url: '/' })
-    expect(index.statusCode).toBe(200)
-    expect(index.headers['content-type']).toContain('text/html')
-    expect(index.body).toContain('Tessera console')
+    expectConsolePage(index, '/')
     const asset = await app.inject({ method: 'GET', url: '/assets/app.js' })
     expect(asset.statusCode).toBe(200)
     expect(asset.body).toContain('tessera')
@@ -38,34 +54,78 @@ describe('serving the admin console', () => {
     expect(index.headers['cache-control']).toBe('no-cache')
   })
 
-  it('answers console page paths with index.html, for the console’s own routing', async () => {
-    for (const url of ['/tokens', '/admin/users', '/activity?via=api']) {
-      const res = await app.inject({ method: 'GET', url })
-      expect(res.statusCode, url).toBe(200)
-      expect(res.body).toContain('Tessera console')
+  it('a browser loading a console page gets index.html, for the console’s own routing', async () => {
+    for (const url of ['/tokens', '/admin/users', '/activity?via=api', '/projects/ABC', '/nope']) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: BROWSER_PAGE } })
+      expectConsolePage(res, url)
+      expect(res.headers['cache-control'], url).toBe('no-cache')
+      expect(res.headers.vary, url).toMatch(/accept/i)
     }
+    const head = await app.inject({
+      method: 'HEAD',
+      url: '/tokens',
+      headers: { accept: 'text/html' },
+    })
+    expect(head.statusCode).toBe(200)
+    expect(head.headers['content-type']).toContain('text/html')
   })
 
-  it('unknown API routes, missing files and other methods still get a 404 problem', async () => {
-    for (const [method, url] of [
-      ['GET', '/api/v1/nope'],
-      ['GET', '/api/nope'],
-      ['GET', '/assets/missing.js'],
-      ['POST', '/tokens'],
-    ] as const) {
-      const res = await app.inject({ method, url })
-      expect(res.statusCode, `${method} ${url}`).toBe(404)
-      expect(res.headers['content-type']).toContain('application/problem+json')
-      expect(problem(res).code).toBe('route_not_found')
+  it('only browser page loads get the console: everything else no route serves is a JSON 404', async () => {
+    const cases: [method: 'GET' | 'POST' | 'HEAD', url: string, accept?: string][] = [
+      // What MCP clients (mcp-remote, the Inspector, VS Code) probe after a 401: OAuth discovery
+      // (RFC 9728, RFC 8414, OpenID) and dynamic client registration (RFC 7591).
+      ['GET', '/.well-known/oauth-protected-resource', 'application/json'],
+      ['GET', '/.well-known/oauth-protected-resource/api/v1/mcp', '*/*'],
+      ['GET', '/.well-known/oauth-authorization-server', 'application/json'],
+      ['GET', '/.well-known/oauth-authorization-server/api/v1/mcp', 'application/json'],
+      ['GET', '/.well-known/openid-configuration', 'application/json'],
+      ['GET', '/api/v1/mcp/.well-known/openid-configuration', 'application/json'],
+      ['POST', '/register', '*/*'],
+      ['POST', '/token', 'application/json'],
+      ['GET', '/authorize'],
+      // Not the console's, even when a browser asks for HTML.
+      ['GET', '/.well-known/oauth-protected-resource', BROWSER_PAGE],
+      ['GET', '/register', BROWSER_PAGE],
+      ['GET', '/authorize?client_id=x', BROWSER_PAGE],
+      ['GET', '/token', BROWSER_PAGE],
+      ['GET', '/api/unknown', BROWSER_PAGE],
+      ['GET', '/api/v1/nope', BROWSER_PAGE],
+      ['GET', '/api', BROWSER_PAGE],
+      // Fetch clients and scripts, whatever the path.
+      ['GET', '/api/unknown'],
+      ['GET', '/unknown', 'application/json'],
+      ['GET', '/unknown', '*/*'],
+      ['GET', '/unknown'],
+      ['GET', '/tokens', 'application/json'],
+      ['GET', '/unknown', 'text/html;q=0, application/json'],
+      ['POST', '/anything', BROWSER_PAGE],
+      ['POST', '/tokens', BROWSER_PAGE],
+      ['HEAD', '/unknown', 'application/json'],
+      // Missing files are not pages.
+      ['GET', '/assets/missing.js', BROWSER_PAGE],
+      ['GET', '/favicon.ico', BROWSER_PAGE],
+    ]
+    for (const [method, url, accept] of cases) {
+      const label = `${method} ${url} (Accept: ${accept ?? 'none'})`
+      const res = await app.inject({ method, url, headers: accept ? { accept } : {} })
+      if (method === 'HEAD') {
+        expect(res.statusCode, label).toBe(404)
+        expect(res.headers['content-type'], label).toContain('application/problem+json')
+      } else {
+        expectNotFoundProblem(res, label)
+      }
     }
   })
 
   it('without a console, page paths are 404 problems too', async () => {
     const bare = await buildTestApp({ consoleDir: false })
     try {
-      const res = await bare.inject({ method: 'GET', url: '/tokens' })
-      expect(res.statusCode).toBe(404)
-      expect(problem(res).code).toBe('route_not_found')
+      const res = await bare.inject({
+        method: 'GET',
+        url: '/tokens',
+        headers: { accept: BROWSER_PAGE },
+      })
+      expectNotFoundProblem(res, 'GET /tokens')
     } finally {
       await bare.close()
     }

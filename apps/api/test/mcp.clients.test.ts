@@ -1,31 +1,48 @@
 import { spawn } from 'node:child_process'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { App } from '../src/app.js'
 import type { Project, Task } from '../src/contract/index.js'
 import { bearer, buildTestApp, type NodeRun, userWithToken } from './helper.js'
-import { binOf, listen, mcpPath, structured, textOf, throwawayHome } from './mcp.fixtures.js'
+import {
+  binOf,
+  builtConsoleDir,
+  listen,
+  mcpPath,
+  refusedToken,
+  structured,
+  textOf,
+  throwawayHome,
+} from './mcp.fixtures.js'
 import { activityOf, createProject } from './workspace.fixtures.js'
 
 /**
  * Tessera driven by the clients users actually run, from this package's node_modules (installed
  * with the repo, never downloaded at test time): mcp-remote, the stdio proxy that Claude Desktop,
- * Cursor and Windsurf users configure, and the MCP Inspector's CLI.
+ * Cursor and Windsurf users configure, and the MCP Inspector's CLI. The app serves the built
+ * console, as it does in production: after a 401 these clients probe OAuth paths on the same
+ * origin, and what answers there is what their users read.
  */
 let app: App
 let url: string
 const homes: ReturnType<typeof throwawayHome>[] = []
 beforeAll(async () => {
-  app = await buildTestApp()
+  app = await buildTestApp({ consoleDir: builtConsoleDir() })
   url = `${await listen(app)}${mcpPath}`
 })
 afterEach(() => {
   for (const home of homes.splice(0)) home.remove()
 })
 afterAll(async () => {
-  await app.close()
+  // Undefined when the console is not built: the suite has already failed with why.
+  await app?.close()
 })
+
+const REFUSED = [
+  ['revoked', 'a revoked token'],
+  ['expired', 'an expired token'],
+] as const
 
 function home() {
   const h = throwawayHome()
@@ -52,6 +69,31 @@ function viaMcpRemote(args: string[], env: Record<string, string> = {}) {
   const client = new Client({ name: 'claude-desktop-stand-in', version: '1.0.0' })
   return { client, transport, stderr: () => stderr }
 }
+
+describe('what every client is told about a refused token', () => {
+  for (const [reason, aToken] of REFUSED) {
+    it(`${aToken} gets a 401 saying why, in the body and in the Bearer challenge`, async () => {
+      const refused = await refusedToken(app, reason)
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${refused.secret}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      })
+      expect(res.status).toBe(401)
+      const body = (await res.json()) as { code: string; message: string; hint?: string }
+      expect(body).toMatchObject({ code: refused.code, message: refused.message })
+      expect(body.hint).toMatch(/API Tokens/)
+      // RFC 6750 §3: the reason in the challenge too, for clients that read only the headers.
+      expect(res.headers.get('www-authenticate')).toBe(
+        `Bearer realm="tessera", error="invalid_token", error_description="${refused.message}"`,
+      )
+    })
+  }
+})
 
 describe('mcp-remote (stdio proxy, as configured for Claude Desktop)', () => {
   it('with --header "Authorization: Api-Token <token>": lists the tools and calls them', async () => {
@@ -121,6 +163,38 @@ describe('mcp-remote (stdio proxy, as configured for Claude Desktop)', () => {
     }
   })
 
+  for (const [reason, aToken] of REFUSED) {
+    it(`with ${aToken} it gives up at once with the server's JSON answer, never the console page`, async () => {
+      const refused = await refusedToken(app, reason)
+      const remote = viaMcpRemote(['--header', `Authorization: Bearer ${refused.secret}`])
+      const started = Date.now()
+      await expect(remote.client.connect(remote.transport)).rejects.toThrow()
+      await remote.client.close()
+      expect(Date.now() - started).toBeLessThan(20_000)
+      await vi.waitFor(() => expect(remote.stderr()).toMatch(/Fatal error/))
+      // Its OAuth probes (RFC 9728/8414 metadata, POST /register) once got the console's HTML
+      // and it died on `Unexpected token '<'`.
+      expect(remote.stderr()).not.toMatch(/Unexpected token|<!doctype|<html/i)
+      expect(remote.stderr()).toMatch(
+        /Dynamic Client Registration rejected \(HTTP \d+\): \{"status"/,
+      )
+    })
+
+    // Skipped until the auth plugin also checks a token sent to a path no route serves:
+    // mcp-remote sends its --header with POST /register and prints only that answer, a generic
+    // 404 today. The 401 on the MCP endpoint itself never reaches its log.
+    it.skip(`with ${aToken} it ends with the reason the server gave`, async () => {
+      const refused = await refusedToken(app, reason)
+      const remote = viaMcpRemote(['--header', `Authorization: Bearer ${refused.secret}`])
+      await expect(remote.client.connect(remote.transport)).rejects.toThrow()
+      await remote.client.close()
+      await vi.waitFor(() => expect(remote.stderr()).toMatch(/Fatal error/))
+      const fatal = remote.stderr().slice(remote.stderr().lastIndexOf('Fatal error'))
+      expect(fatal).toContain(`"code":"${refused.code}"`)
+      expect(fatal).toContain(refused.message)
+    })
+  }
+
   it('with a wrong token it gives up at once with the client-registration error the docs explain', async () => {
     const remote = viaMcpRemote([
       '--header',
@@ -136,14 +210,14 @@ describe('mcp-remote (stdio proxy, as configured for Claude Desktop)', () => {
 })
 
 /** Runs the Inspector CLI to the end, with a deadline and a throwaway home. */
-function inspector(args: string[]): Promise<NodeRun> {
+function inspector(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
   const h = home()
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [binOf('@modelcontextprotocol/inspector', 'inspector'), '--cli', ...args],
       {
-        env: h.env,
+        env: { ...h.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 30_000,
       },
@@ -159,6 +233,12 @@ function inspector(args: string[]): Promise<NodeRun> {
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
+}
+
+/** The Inspector CLI's error report: the last line of its stderr, one JSON object. */
+function lastJsonLine(output: string): unknown {
+  const line = output.trim().split('\n').at(-1) ?? ''
+  return JSON.parse(line)
 }
 
 describe('MCP Inspector CLI', () => {
@@ -219,6 +299,52 @@ describe('MCP Inspector CLI', () => {
     const [entry] = await activityOf(app, bearer(token.secret), 'via=mcp')
     expect(entry).toMatchObject({ action: 'task.created', token: { name: 'inspector' } })
   })
+
+  for (const [reason, aToken] of REFUSED) {
+    it(`with ${aToken} and --stored-auth-only (its mode for scripts) it prints the reason`, async () => {
+      const refused = await refusedToken(app, reason)
+      const run = await inspector([
+        url,
+        '--transport',
+        'http',
+        '--method',
+        'tools/list',
+        '--header',
+        `Authorization: Bearer ${refused.secret}`,
+        '--stored-auth-only',
+      ])
+      expect(run.code, run.stderr).toBe(3)
+      const { error } = lastJsonLine(run.stderr) as { error: { code: string; message: string } }
+      expect(error.code).toBe('auth_required')
+      expect(error.message).toContain(`"code":"${refused.code}"`)
+      expect(error.message).toContain(refused.message)
+      expect(run.stdout).not.toContain('create_task')
+    })
+
+    it(`with ${aToken} at a terminal it stops at the server's JSON answer to its OAuth probes`, async () => {
+      const refused = await refusedToken(app, reason)
+      const run = await inspector(
+        [
+          url,
+          '--transport',
+          'http',
+          '--method',
+          'tools/list',
+          '--header',
+          `Authorization: Bearer ${refused.secret}`,
+        ],
+        // What a person at a terminal gets: the Inspector starts an OAuth sign-in after the 401.
+        { MCP_AUTO_OPEN_ENABLED: 'true' },
+      )
+      expect(run.code, run.stderr).not.toBe(0)
+      expect(run.code).not.toBeNull()
+      expect(run.stderr).not.toMatch(/Unexpected token|<!doctype|<html/i)
+      const { error } = lastJsonLine(run.stderr) as { error: { message: string } }
+      expect(error.message).toMatch(
+        /^Dynamic Client Registration rejected \(HTTP 404\): \{"status"/,
+      )
+    })
+  }
 
   it('a wrong or missing token exits non-zero without listing anything', async () => {
     for (const header of [

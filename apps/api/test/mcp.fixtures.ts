@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,8 +9,25 @@ import {
   type StreamableHTTPClientTransportOptions,
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { ERROR_HINTS } from '@tessera/core'
+import { eq } from 'drizzle-orm'
 import { expect } from 'vitest'
 import type { App } from '../src/app.js'
+import { apiTokens } from '../src/db/schema/index.js'
+import { userWithToken } from './helper.js'
+
+/**
+ * The built admin console (`apps/admin/dist`), for tests of the app exactly as shipped: its page
+ * fallback once answered MCP clients' OAuth probes with HTML, which an app built without a
+ * console could not show. Fails loudly when the console is not built.
+ */
+export function builtConsoleDir(): string {
+  const dir = fileURLToPath(new URL('../../admin/dist/', import.meta.url))
+  if (!existsSync(join(dir, 'index.html'))) {
+    throw new Error(`${dir}index.html is missing: build the console first (pnpm build)`)
+  }
+  return dir
+}
 
 /** Listens on a free loopback port and returns the base URL (`http://127.0.0.1:PORT`). */
 export async function listen(app: App, protocol: 'http' | 'https' = 'http'): Promise<string> {
@@ -123,4 +140,30 @@ export function throwawayHome() {
     },
     remove: () => rmSync(home, { recursive: true, force: true }),
   }
+}
+
+/**
+ * A token that worked once and is now refused, revoked or expired, with what the server says
+ * about it: the reason a user must see in their MCP client.
+ */
+export async function refusedToken(app: App, reason: 'revoked' | 'expired') {
+  const { session, token } = await userWithToken(app, 'member', {
+    name: `${reason} token`,
+    expiresInDays: 1,
+  })
+  if (reason === 'revoked') {
+    const res = await app.inject({
+      method: 'DELETE',
+      url: `/api/v1/tokens/${token.id}`,
+      headers: session.headers,
+    })
+    expect(res.statusCode).toBe(204)
+  } else {
+    await app.db
+      .update(apiTokens)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(apiTokens.id, token.id))
+  }
+  const code = reason === 'revoked' ? 'token_revoked' : 'token_expired'
+  return { secret: token.secret, code, message: ERROR_HINTS[code].message } as const
 }

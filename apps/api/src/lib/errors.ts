@@ -36,11 +36,21 @@ export function unauthorized(code: AuthFailureCode | 'session_invalid'): AppErro
     })
   }
   const { message, hint } = ERROR_HINTS[code]
-  const error = code === 'token_missing' ? '' : `, error="invalid_token"`
+  // RFC 6750 §3.1: no error code when no credentials were sent; otherwise say why, for clients
+  // that show the challenge rather than the body.
+  const error =
+    code === 'token_missing'
+      ? ''
+      : `, error="invalid_token", error_description="${challengeText(message)}"`
   return new AppError(401, code, message, {
     hint,
     headers: { 'www-authenticate': `Bearer realm="tessera"${error}` },
   })
+}
+
+/** Drops what RFC 6750 does not allow in `error_description` (quotes, backslashes, non-ASCII). */
+function challengeText(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '')
 }
 
 export function permissionDenied(permission: string): AppError {
