@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify'
-import { stdSerializers } from 'pino'
+import { type DestinationStream, stdSerializers } from 'pino'
 
 type SerializedError = ReturnType<typeof stdSerializers.err>
 
@@ -25,10 +25,17 @@ function withoutRawPacket(value: unknown): unknown {
   return record
 }
 
-/** Pino settings: secrets are redacted wherever they could appear, at every level. */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+/**
+ * Pino settings: secrets are redacted wherever they could appear, at every level. `stream` is
+ * where lines go (the server passes `logDestination()`); unset, pino's default.
+ */
+export function loggerOptions(
+  level: string,
+  stream?: DestinationStream,
+): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     serializers: { err: serializeError },
     redact: {
       paths: [
