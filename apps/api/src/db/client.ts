@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import type { Sql } from 'postgres'
+import { renewingClient } from './renewing-client.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -22,7 +24,13 @@ export interface DatabaseHandle {
 }
 
 export type DatabaseConfig =
-  | { driver: 'postgres'; url: string; max?: number }
+  | {
+      driver: 'postgres'
+      url: string
+      max?: number
+      /** Gives up on a connection attempt after this long (default 10 s). */
+      connectTimeoutSeconds?: number
+    }
   /** dataDir undefined = in memory (tests). */
   | { driver: 'pglite'; dataDir?: string }
 
@@ -35,19 +43,24 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     const { default: postgres } = await import('postgres')
     const { drizzle } = await import('drizzle-orm/postgres-js')
     const { migrate } = await import('drizzle-orm/postgres-js/migrator')
-    const client = postgres(config.url, {
-      max: config.max ?? 10,
-      onnotice: () => {},
-      connection: { application_name: 'tessera' },
-    })
-    const db = drizzle({ client, schema })
+    const pool = renewingClient(() =>
+      postgres(config.url, {
+        max: config.max ?? 10,
+        // While the server is unreachable without refusing (a host down, a dropped route),
+        // requests answer 503 after this rather than after the driver's default of 30 s.
+        connect_timeout: config.connectTimeoutSeconds ?? 10,
+        onnotice: () => {},
+        connection: { application_name: 'tessera' },
+      }),
+    )
+    const db = drizzle({ client: pool.client as Sql, schema })
     return {
       db: db as unknown as Db,
       driver: 'postgres',
       async migrate() {
         // A session-level advisory lock on a reserved connection; the migrator itself runs on the
         // pool, so other instances wait here until the schema is current.
-        const lock = await client.reserve()
+        const lock = await pool.current.reserve()
         try {
           await lock`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
           await migrate(db, { migrationsFolder })
@@ -57,10 +70,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
         }
       },
       async ping() {
-        await client`select 1`
+        await pool.watch(pool.current`select 1`)
       },
       async close() {
-        await client.end({ timeout: 5 })
+        await pool.end()
       },
     }
   }

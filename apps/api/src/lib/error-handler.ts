@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError } from './errors.js'
+import { databaseUnavailable, isDatabaseUnavailable } from './pg-errors.js'
 
 interface ProblemBody {
   status: number
@@ -22,10 +23,19 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
 }
 
-/** One error handler for the whole API: Problem Details JSON, 5xx details hidden. */
+/**
+ * One error handler for the whole API: Problem Details JSON, 5xx details hidden. It also answers
+ * errors thrown by hooks, authentication's database lookups included.
+ */
 export function installErrorHandler(app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | AppError, request, reply) => {
     let body: ProblemBody
+    let error = thrown
+    // A database outage is a 503 the client can retry, on every route, not an internal error.
+    if (!(error instanceof AppError) && isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable')
+      error = databaseUnavailable()
+    }
     if (error instanceof AppError) {
       body = { status: error.status, code: error.code, message: error.message }
       if (error.extra.hint) body.hint = error.extra.hint

@@ -12,6 +12,11 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Db } from '../db/client.js'
 import { AppError } from '../lib/errors.js'
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailable,
+  isDatabaseUnavailable,
+} from '../lib/pg-errors.js'
 import { actorOf } from '../plugins/auth.js'
 import type { ServiceContext } from '../services/context.js'
 import { VERSION } from '../version.js'
@@ -45,6 +50,19 @@ const TOOLS: ToolSpec[] = [
 
 function toolError(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] }
+}
+
+/**
+ * True when every request of the POST failed because the database is unavailable: the POST
+ * then answers 503 with Retry-After, as REST does, and the JSON-RPC errors as its body.
+ */
+function onlyDatabaseUnavailable(body: unknown): boolean {
+  const responses = Array.isArray(body) ? body : [body]
+  return responses.every(
+    (response) =>
+      (response as { error?: { data?: { code?: unknown } } }).error?.data?.code ===
+      'database_unavailable',
+  )
 }
 
 /**
@@ -84,6 +102,14 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
           `${error.message}${error.extra.hint ? ` ${error.extra.hint}` : ''} (${error.code})`,
         )
       }
+      if (isDatabaseUnavailable(error)) {
+        log.warn({ err: error, tool: name }, 'database unavailable')
+        const { code, message, extra } = databaseUnavailable()
+        throw new McpError(ErrorCode.InternalError, `${message} ${extra.hint}`, {
+          code,
+          retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+        })
+      }
       log.error({ err: error, tool: name }, 'MCP tool failed')
       throw new McpError(ErrorCode.InternalError, 'The tool failed on the server.')
     }
@@ -117,7 +143,12 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
         Array.isArray(request.body),
       )
       if (answer.body === undefined) return reply.status(answer.status).send()
-      return reply.status(answer.status).type('application/json').send(answer.body)
+      if (onlyDatabaseUnavailable(answer.body)) {
+        reply.status(503).header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS))
+      } else {
+        reply.status(answer.status)
+      }
+      return reply.type('application/json').send(answer.body)
     } finally {
       await server.close()
     }

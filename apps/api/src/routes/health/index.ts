@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Problem } from '../../contract/index.js'
-import { AppError } from '../../lib/errors.js'
+import { databaseUnavailable } from '../../lib/pg-errors.js'
 
 const Status = z.object({ status: z.literal('ok') })
 
@@ -26,11 +26,12 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
           response: { 200: Status, 503: Problem },
         },
       },
-      async () => {
+      async (request) => {
         try {
           await app.database.ping()
-        } catch {
-          throw new AppError(503, 'database_unavailable', 'The database is not reachable.')
+        } catch (error) {
+          request.log.warn({ err: error }, 'readiness check failed')
+          throw databaseUnavailable()
         }
         return { status: 'ok' as const }
       },
