@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
 import fastifyHelmet from '@fastify/helmet'
-import fastifyRateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
@@ -13,11 +12,20 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { DatabaseConfig, DatabaseHandle } from './db/client.js'
+import { isConsoleNavigation } from './lib/console-navigation.js'
 import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
 import { installNulGuard } from './lib/nul-guard.js'
 import { serializerCompiler } from './lib/serializer.js'
-import authPlugin, { type AuthPluginOptions } from './plugins/auth.js'
+import {
+  capConnections,
+  resolveServerLimits,
+  type ServerLimits,
+  serverOptions,
+} from './lib/server-limits.js'
+import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
+import failureLimitsPlugin, { type FailureLimitOptions } from './plugins/failure-limits.js'
+import hostCheckPlugin from './plugins/host-check.js'
 import activityRoutes from './routes/activity/index.js'
 import adminRoutes from './routes/admin/index.js'
 import authRoutes from './routes/auth/index.js'
@@ -39,22 +47,38 @@ export interface AppOptions {
   https?: { cert: Buffer; key: Buffer } | undefined
   /** Folder of the built admin console; `false` to serve none. */
   consoleDir?: string | false
-  failureLimit?: AuthPluginOptions['failureLimit']
+  /** Failure limits (unknown credentials per address, wrong passwords per account and address). */
+  failureLimits?: Omit<FailureLimitOptions, 'redisUrl'>
+  /** Redis for limits shared by every instance; unset: each instance counts on its own. */
+  redisUrl?: string | undefined
   lastUsedFlushMs?: number
-  trustProxy?: boolean
+  /** Proxies whose X-Forwarded-For is believed: a hop count or their addresses / CIDRs. */
+  trustProxy?: false | number | string[]
+  /** Host names accepted besides localhost, IP addresses and the public URL's host. */
+  allowedHosts?: string[]
+  /** Timeouts and the connection cap; unset ones take their defaults. */
+  limits?: Partial<ServerLimits>
 }
 
 const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../admin/dist/', import.meta.url))
 
+/** A hop count trusts that many proxies nearest to the server, and never the client's own claims. */
+function trustProxyOption(trust: AppOptions['trustProxy']) {
+  if (typeof trust === 'number') return (_address: string, hop: number) => hop < trust
+  return trust ?? false
+}
+
 /** Builds the whole server: plugins, then routes. Does not listen. */
 export async function buildApp(options: AppOptions) {
+  const limits = resolveServerLimits(options.limits)
   const app = Fastify({
     logger: options.logger ?? false,
     // One line per request is written by the onResponse hook below, with the token id added.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: options.trustProxy ?? false,
-    ...(options.https ? { https: options.https } : {}),
+    trustProxy: trustProxyOption(options.trustProxy),
+    ...serverOptions(limits, options.https),
   }).withTypeProvider<ZodTypeProvider>()
+  capConnections(app.server, limits.maxConnections, app.log)
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -64,6 +88,10 @@ export async function buildApp(options: AppOptions) {
   const secureCookies =
     Boolean(options.https) || (options.publicUrl?.startsWith('https://') ?? false)
 
+  await app.register(hostCheckPlugin, {
+    publicUrl: options.publicUrl,
+    allowedHosts: options.allowedHosts,
+  })
   await app.register(fastifyCookie)
   await app.register(fastifyHelmet, {
     // The console is a same-origin SPA: its own scripts only, never framed by other sites.
@@ -81,7 +109,7 @@ export async function buildApp(options: AppOptions) {
     // Self-hosted servers are often reached over plain HTTP on a LAN; HSTS only under HTTPS.
     strictTransportSecurity: secureCookies,
   })
-  await app.register(fastifyRateLimit, { global: false })
+  await app.register(failureLimitsPlugin, { ...options.failureLimits, redisUrl: options.redisUrl })
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -110,7 +138,6 @@ export async function buildApp(options: AppOptions) {
 
   await app.register(dbPlugin, { database: options.database })
   await app.register(authPlugin, {
-    failureLimit: options.failureLimit,
     lastUsedFlushMs: options.lastUsedFlushMs,
     allowedOrigins: options.allowedOrigins,
     publicUrl: options.publicUrl,
@@ -164,16 +191,11 @@ export async function buildApp(options: AppOptions) {
     })
   }
   app.setNotFoundHandler((request, reply) => {
-    // History-mode fallback: any other page path gets the console's index.html.
-    const path = request.url.split('?')[0] ?? '/'
-    if (
-      serveConsole &&
-      request.method === 'GET' &&
-      !path.startsWith('/api/') &&
-      !/\.[a-z0-9]+$/i.test(path)
-    ) {
-      return reply.type('text/html').sendFile('index.html')
-    }
+    if (!serveConsole) return routeNotFound(request, reply)
+    // History-mode fallback, for browsers loading a page only: the same path answers HTML or
+    // the JSON 404 depending on Accept, so caches must key on it.
+    reply.header('vary', 'accept')
+    if (isConsoleNavigation(request)) return reply.type('text/html').sendFile('index.html')
     return routeNotFound(request, reply)
   })
 

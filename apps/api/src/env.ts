@@ -1,9 +1,53 @@
 import { existsSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { DEFAULT_SERVER_LIMITS } from './lib/server-limits.js'
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional())
+/** A duration in whole milliseconds, at least 1. */
+const milliseconds = (fallback: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(fallback))
+
+/**
+ * Which proxies' X-Forwarded-For to believe: `false` (none), a hop count (`1` for one proxy in
+ * front), or the proxies' addresses and CIDR ranges. `true` (trust every hop) is refused: any
+ * client could then choose its own address and slip past the failure limits.
+ */
+const TrustProxy = z.union([
+  z.literal('false').transform(() => false as const),
+  z
+    .string()
+    .regex(/^\d{1,2}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(32)),
+  z
+    .string()
+    .refine((v) => v !== 'true', {
+      message:
+        "true would trust any client's X-Forwarded-For; give the number of proxies in front (e.g. 1) or their addresses (e.g. 10.0.0.0/8)",
+    })
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0 && list.every(isAddressOrRange), {
+      message:
+        'must be false, a number of proxies, or comma-separated proxy addresses / CIDR ranges (e.g. 10.0.0.0/8,127.0.0.1)',
+    }),
+])
+
+function isAddressOrRange(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/')
+  const version = isIP(address)
+  if (version === 0 || rest.length > 0) return false
+  if (bits === undefined) return true
+  const n = Number(bits)
+  return /^\d+$/.test(bits) && n >= 0 && n <= (version === 4 ? 32 : 128)
+}
 
 /** Every setting Tessera reads from the environment, validated once at boot. */
 export const EnvSchema = z
@@ -50,12 +94,36 @@ export const EnvSchema = z
       emptyToUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ),
-    TRUST_PROXY: z.preprocess(
+    TESSERA_REQUEST_TIMEOUT_MS: milliseconds(DEFAULT_SERVER_LIMITS.requestTimeoutMs),
+    TESSERA_HEADERS_TIMEOUT_MS: milliseconds(DEFAULT_SERVER_LIMITS.headersTimeoutMs),
+    TESSERA_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs),
+    TESSERA_IDLE_TIMEOUT_MS: milliseconds(DEFAULT_SERVER_LIMITS.idleTimeoutMs),
+    TESSERA_MAX_CONNECTIONS: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(1).optional(),
+    ),
+    TESSERA_SHUTDOWN_TIMEOUT_MS: milliseconds(10_000),
+    TESSERA_ALLOWED_HOSTS: z.preprocess(
       emptyToUndefined,
       z
-        .enum(['true', 'false'])
-        .default('false')
-        .transform((v) => v === 'true'),
+        .string()
+        .optional()
+        .transform((v) =>
+          v
+            ? v
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [],
+        ),
+    ),
+    TRUST_PROXY: z.preprocess(emptyToUndefined, TrustProxy.default(false)),
+    REDIS_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .optional(),
     ),
   })
   .superRefine((env, ctx) => {
@@ -71,6 +139,13 @@ export const EnvSchema = z
         code: 'custom',
         path: [env.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'],
         message: 'TLS_CERT_FILE and TLS_KEY_FILE must be set together',
+      })
+    }
+    if (env.TESSERA_HEADERS_TIMEOUT_MS > env.TESSERA_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TESSERA_HEADERS_TIMEOUT_MS'],
+        message: 'must not be longer than TESSERA_REQUEST_TIMEOUT_MS',
       })
     }
     for (const key of ['TLS_CERT_FILE', 'TLS_KEY_FILE'] as const) {

@@ -3,11 +3,15 @@ import { buildApp } from './app.js'
 import type { DatabaseConfig } from './db/client.js'
 import { ConfigError, loadEnv, resolveDataDir } from './env.js'
 import { lockDataDir } from './lib/data-dir-lock.js'
+import { logDestination } from './lib/log-destination.js'
 import { loggerOptions } from './lib/logger.js'
+import { stopOnSignals } from './lib/shutdown.js'
+import { issueSetupCode } from './services/setup/code.js'
 import { createUserAsSystem } from './services/users/create.js'
-import { countUsers } from './services/users/list.js'
 
 async function main() {
+  // A log reader that has gone away must not take the server with it (EPIPE is an 'error' event).
+  process.stderr.on('error', () => {})
   const env = loadEnv()
   let database: DatabaseConfig
   let unlock = () => {}
@@ -28,12 +32,22 @@ async function main() {
       : undefined
   const app = await buildApp({
     database,
-    logger: loggerOptions(env.LOG_LEVEL),
+    logger: loggerOptions(env.LOG_LEVEL, logDestination(process.stdout)),
     publicUrl: env.TESSERA_PUBLIC_URL,
     allowedOrigins: env.TESSERA_ALLOWED_ORIGINS,
     https,
     trustProxy: env.TRUST_PROXY,
+    allowedHosts: env.TESSERA_ALLOWED_HOSTS,
+    redisUrl: env.REDIS_URL,
+    limits: {
+      requestTimeoutMs: env.TESSERA_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: env.TESSERA_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.TESSERA_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: env.TESSERA_IDLE_TIMEOUT_MS,
+      maxConnections: env.TESSERA_MAX_CONNECTIONS,
+    },
   })
+  stopOnSignals(app, { timeoutMs: env.TESSERA_SHUTDOWN_TIMEOUT_MS, beforeExit: () => unlock() })
 
   if (env.TESSERA_ADMIN_EMAIL && env.TESSERA_ADMIN_PASSWORD) {
     const created = await createUserAsSystem(
@@ -50,23 +64,6 @@ async function main() {
       app.log.info({ email: created.email }, 'created the first admin from TESSERA_ADMIN_EMAIL')
   }
 
-  let closing = false
-  const close = async (signal: string) => {
-    if (closing) return
-    closing = true
-    app.log.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => process.exit(1), 10_000).unref()
-    try {
-      await app.close()
-    } finally {
-      clearTimeout(timer)
-      unlock()
-      process.exit(0)
-    }
-  }
-  process.on('SIGINT', () => void close('SIGINT'))
-  process.on('SIGTERM', () => void close('SIGTERM'))
-
   await app.listen({ port: env.PORT, host: env.HOST })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : env.PORT
@@ -74,11 +71,11 @@ async function main() {
   const host = env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST
   const url =
     env.TESSERA_PUBLIC_URL ?? `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`
-  const users = await countUsers(app.db)
-  const signIn =
-    users === 0
-      ? `Open ${url} and create the first admin account (or run: pnpm tessera user create --email you@example.com --role admin).`
-      : `Open ${url} and sign in. Forgot the password? pnpm tessera user reset-password --email you@example.com`
+  // The one-time code that creating the first admin in the console needs; only on this terminal.
+  const setupCode = await issueSetupCode(app.db)
+  const signIn = setupCode
+    ? `Open ${url} and create the first admin account with this one-time code.\n  Setup code: ${setupCode}\n  (Or run: pnpm tessera user create --email you@example.com --role admin)`
+    : `Open ${url} and sign in. Forgot the password? pnpm tessera user reset-password --email you@example.com`
   process.stdout.write(
     `\n  Tessera is running at ${url}\n  Data: ${where}\n  ${signIn}\n  API docs: ${url}/api/docs\n\n`,
   )

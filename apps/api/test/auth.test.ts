@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../src/app.js'
 import { sessions } from '../src/db/schema/index.js'
+import { issueSetupCode } from '../src/services/setup/code.js'
 import {
   buildTestApp,
   createTestUser,
@@ -129,6 +130,23 @@ describe('auth: sessions', () => {
     expect((await me(other.headers)).statusCode).toBe(200)
   })
 
+  it('signing out needs the session CSRF token and a same-origin Origin', async () => {
+    const session = await signIn(app, await createTestUser(app))
+    const attempts: Record<string, string>[] = [
+      { cookie: session.cookie },
+      { cookie: session.cookie, 'x-csrf-token': 'wrong' },
+      { ...session.headers, origin: 'https://evil.example' },
+    ]
+    for (const headers of attempts) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers })
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403)
+      expect(['csrf_invalid', 'origin_not_allowed']).toContain(problem(res).code)
+      expect(res.cookies.find((c) => c.name === 'tessera_session')).toBeUndefined()
+    }
+    // The session survived every forged attempt.
+    expect((await me(session.headers)).statusCode).toBe(200)
+  })
+
   it('signing out without a session is harmless', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/logout' })
     expect(res.statusCode).toBe(204)
@@ -147,6 +165,62 @@ describe('auth: sessions', () => {
 })
 
 describe('auth: first-run setup', () => {
+  it('creating the first admin needs the one-time setup code printed at start', async () => {
+    const empty = await buildTestApp({ database: { driver: 'pglite' } })
+    try {
+      const setupCode = await issueSetupCode(empty.db)
+      if (!setupCode) throw new Error('an empty server must issue a setup code')
+      const account = { email: 'first@example.test', name: 'First', password: PASSWORD }
+      const attempts: unknown[] = [
+        account,
+        { ...account, setupCode: '' },
+        { ...account, setupCode: 'AAAA-BBBB-CCCC' },
+        { ...account, setupCode: `${setupCode}X` },
+      ]
+      for (const payload of attempts) {
+        const res = await empty.inject({
+          method: 'POST',
+          url: '/api/v1/setup',
+          payload: payload as Record<string, unknown>,
+        })
+        expect(res.statusCode, JSON.stringify(payload)).toBeGreaterThanOrEqual(400)
+        expect(res.statusCode).toBeLessThan(500)
+        expect(['setup_code_invalid', 'validation_failed']).toContain(problem(res).code)
+        expect(res.headers['set-cookie']).toBeUndefined()
+      }
+      const wrong = await empty.inject({
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { ...account, setupCode: 'AAAA-BBBB-CCCC' },
+      })
+      expect(wrong.statusCode).toBe(403)
+      expect(problem(wrong)).toMatchObject({ code: 'setup_code_invalid' })
+      expect(problem(wrong).hint).toContain('printed')
+      expect((await empty.inject({ method: 'GET', url: '/api/v1/setup' })).json()).toEqual({
+        needsSetup: true,
+      })
+
+      // A restart prints a new code; the old one stops working.
+      const newer = await issueSetupCode(empty.db)
+      const stale = await empty.inject({
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { ...account, setupCode },
+      })
+      expect(stale.statusCode).toBe(403)
+      const ok = await empty.inject({
+        method: 'POST',
+        url: '/api/v1/setup',
+        payload: { ...account, setupCode: newer },
+      })
+      expect(ok.statusCode, ok.body).toBe(200)
+      // Once used, there is no code any more.
+      expect(await issueSetupCode(empty.db)).toBeNull()
+    } finally {
+      await empty.close()
+    }
+  })
+
   it('a server with users does not offer setup, and POST /setup is refused with 409 setup_done', async () => {
     await createTestUser(app)
     const status = await app.inject({ method: 'GET', url: '/api/v1/setup' })
@@ -154,7 +228,12 @@ describe('auth: first-run setup', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/setup',
-      payload: { email: `late-${randomUUID()}@example.test`, name: 'Late', password: PASSWORD },
+      payload: {
+        email: `late-${randomUUID()}@example.test`,
+        name: 'Late',
+        password: PASSWORD,
+        setupCode: 'AAAA-BBBB-CCCC',
+      },
     })
     expect(res.statusCode).toBe(409)
     expect(problem(res).code).toBe('setup_done')
@@ -170,11 +249,13 @@ describe('auth: first-run setup', () => {
     try {
       const before = await empty.inject({ method: 'GET', url: '/api/v1/setup' })
       expect(before.json()).toEqual({ needsSetup: true })
+      const setupCode = await issueSetupCode(empty.db)
+      expect(setupCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/)
 
       const weak = await empty.inject({
         method: 'POST',
         url: '/api/v1/setup',
-        payload: { email: 'first@example.test', name: 'First', password: 'short' },
+        payload: { email: 'first@example.test', name: 'First', password: 'short', setupCode },
       })
       expect(weak.statusCode).toBe(400)
       expect(problem(weak).code).toBe('validation_failed')
@@ -182,12 +263,19 @@ describe('auth: first-run setup', () => {
         needsSetup: true,
       })
 
+      // The code is checked as typed: lower case and without dashes is the same code.
+      const typed = setupCode?.toLowerCase().replace(/-/g, ' ') ?? ''
       const res = await empty.inject({
         method: 'POST',
         url: '/api/v1/setup',
-        payload: { email: 'first@example.test', name: 'First', password: PASSWORD },
+        payload: {
+          email: 'first@example.test',
+          name: 'First',
+          password: PASSWORD,
+          setupCode: typed,
+        },
       })
-      expect(res.statusCode).toBe(200)
+      expect(res.statusCode, res.body).toBe(200)
       expect(res.json().user).toMatchObject({ email: 'first@example.test', role: 'admin' })
       const cookie = sessionCookie(res)
       expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' })
@@ -205,7 +293,7 @@ describe('auth: first-run setup', () => {
       const again = await empty.inject({
         method: 'POST',
         url: '/api/v1/setup',
-        payload: { email: 'second@example.test', name: 'Second', password: PASSWORD },
+        payload: { email: 'second@example.test', name: 'Second', password: PASSWORD, setupCode },
       })
       expect(again.statusCode).toBe(409)
       expect(problem(again).code).toBe('setup_done')

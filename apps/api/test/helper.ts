@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { SQL } from 'drizzle-orm'
 import type { LightMyRequestResponse } from 'fastify'
 import postgres from 'postgres'
-import { inject } from 'vitest'
+import { expect, inject } from 'vitest'
 import { type App, type AppOptions, buildApp } from '../src/app.js'
 import type { Role, Settings } from '../src/contract/index.js'
 import { type DatabaseConfig, type DatabaseHandle, openDatabase } from '../src/db/client.js'
@@ -58,7 +58,10 @@ export async function buildTestApp(options: Partial<AppOptions> = {}): Promise<A
   const app = await buildApp({
     database: options.database ?? testDatabaseConfig(),
     consoleDir: false,
-    failureLimit: { max: 100_000, windowMs: 60_000 },
+    failureLimits: {
+      unknownCredentials: { max: 100_000, windowMs: 60_000 },
+      signIn: { max: 100_000, windowMs: 60_000 },
+    },
     lastUsedFlushMs: 0,
     ...options,
   })
@@ -215,4 +218,14 @@ export function runNode(
     child.on('close', (code) => resolve({ code, stdout, stderr }))
     child.stdin.end(options.input ?? '')
   })
+}
+
+/** A 503 database_unavailable answer, as every route gives while the database is away. */
+export function expectUnavailable(res: LightMyRequestResponse, what: string) {
+  expect(res.statusCode, `${what}: ${res.body}`).toBe(503)
+  expect(res.headers['content-type'], what).toContain('application/problem+json')
+  expect(res.headers['retry-after'], what).toBe('5')
+  const body = problem(res)
+  expect(body, what).toMatchObject({ status: 503, code: 'database_unavailable' })
+  expect(body.hint?.length, what).toBeGreaterThan(0)
 }

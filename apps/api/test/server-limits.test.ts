@@ -124,65 +124,62 @@ async function waitForConnections(app: App, n: number) {
 }
 
 describe('a flood of slow clients beyond the descriptor limit', { timeout: 90_000 }, () => {
-  it.skipIf(process.platform !== 'linux')(
-    'the server keeps descriptors for its database: writes succeed during and after',
-    async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'tessera-flood-'))
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
-      const database: Record<string, string> =
-        TEST_DB === 'postgres'
-          ? { DATABASE_URL: ((await isolatedDatabaseConfig()) as { url: string }).url }
-          : { TESSERA_DATA_DIR: dataDir }
-      const email = 'flood-admin@example.test'
-      // 512 descriptors in all; nothing else configured, so the cap is derived from that limit.
-      const child = spawn(
-        'sh',
-        ['-c', 'ulimit -n 512 && exec "$0" "$1"', process.execPath, distFile('server.js')],
-        {
-          env: {
-            PATH: process.env.PATH ?? '',
-            PORT: '0',
-            HOST: '127.0.0.1',
-            LOG_LEVEL: 'warn',
-            TESSERA_ADMIN_EMAIL: email,
-            TESSERA_ADMIN_PASSWORD: PASSWORD,
-            TESSERA_REQUEST_TIMEOUT_MS: '2000',
-            TESSERA_HEADERS_TIMEOUT_MS: '1500',
-            ...database,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
+  it('the server keeps descriptors for its database: writes succeed during and after', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tessera-flood-'))
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const database: Record<string, string> =
+      TEST_DB === 'postgres'
+        ? { DATABASE_URL: ((await isolatedDatabaseConfig()) as { url: string }).url }
+        : { TESSERA_DATA_DIR: dataDir }
+    const email = 'flood-admin@example.test'
+    // 512 descriptors in all; nothing else configured, so the cap is derived from that limit.
+    const child = spawn(
+      'sh',
+      ['-c', 'ulimit -n 512 && exec "$0" "$1"', process.execPath, distFile('server.js')],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          TESSERA_ADMIN_EMAIL: email,
+          TESSERA_ADMIN_PASSWORD: PASSWORD,
+          TESSERA_REQUEST_TIMEOUT_MS: '2000',
+          TESSERA_HEADERS_TIMEOUT_MS: '1500',
+          ...database,
         },
-      )
-      const exited = new Promise((resolve) => child.on('exit', resolve))
-      cleanups.push(async () => {
-        if (child.exitCode === null) child.kill('SIGKILL')
-        await exited
-      })
-      const port = Number(new URL(await serverUrl(child)).port)
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      await exited
+    })
+    const port = Number(new URL(await serverUrl(child)).port)
 
-      // One kept-alive connection, opened before the flood, as a regular client would have.
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
-      cleanups.push(() => agent.destroy())
-      const call = (method: string, path: string, body?: unknown, headers = {}) =>
-        request(agent, port, method, path, body, headers)
-      const login = await call('POST', '/api/v1/auth/login', { email, password: PASSWORD })
-      expect(login.status).toBe(200)
-      const session = {
-        cookie: String(login.headers['set-cookie']?.[0]).split(';')[0] ?? '',
-        'x-csrf-token': (JSON.parse(login.body) as { csrfToken: string }).csrfToken,
-      }
-      const write = () =>
-        call('POST', '/api/v1/projects', { key: projectKey(), name: 'Flood' }, session)
+    // One kept-alive connection, opened before the flood, as a regular client would have.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+    cleanups.push(() => agent.destroy())
+    const call = (method: string, path: string, body?: unknown, headers = {}) =>
+      request(agent, port, method, path, body, headers)
+    const login = await call('POST', '/api/v1/auth/login', { email, password: PASSWORD })
+    expect(login.status).toBe(200)
+    const session = {
+      cookie: String(login.headers['set-cookie']?.[0]).split(';')[0] ?? '',
+      'x-csrf-token': (JSON.parse(login.body) as { csrfToken: string }).csrfToken,
+    }
+    const write = () =>
+      call('POST', '/api/v1/projects', { key: projectKey(), name: 'Flood' }, session)
 
-      const flood = Array.from({ length: 600 }, () => startSlowClient(port, SLOW_HEADERS, 100, 100))
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      for (let i = 0; i < 40; i++) expect((await write()).status, `write ${i} during`).toBe(201)
+    const flood = Array.from({ length: 600 }, () => startSlowClient(port, SLOW_HEADERS, 100, 100))
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    for (let i = 0; i < 40; i++) expect((await write()).status, `write ${i} during`).toBe(201)
 
-      await within(15_000, 'flood', Promise.all(flood.map((s) => s.closed)))
-      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
-      for (let i = 0; i < 5; i++) expect((await write()).status, `write ${i} after`).toBe(201)
-    },
-  )
+    await within(15_000, 'flood', Promise.all(flood.map((s) => s.closed)))
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200)
+    for (let i = 0; i < 5; i++) expect((await write()).status, `write ${i} after`).toBe(201)
+  })
 })
 
 function serverUrl(child: ChildProcessWithoutNullStreams | ReturnType<typeof spawn>) {

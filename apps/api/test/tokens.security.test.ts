@@ -293,7 +293,7 @@ describe('tokens: permissions, scopes and sessions', () => {
     const foreign = await app.inject({
       method: 'POST',
       url: '/api/v1/tokens',
-      headers: { ...session.headers, host: 'tessera.test', origin: 'https://evil.example' },
+      headers: { ...session.headers, host: 'localhost:3000', origin: 'https://evil.example' },
       payload: { name: 'from elsewhere' },
     })
     expect(foreign.statusCode).toBe(403)
@@ -301,7 +301,7 @@ describe('tokens: permissions, scopes and sessions', () => {
     const login = await app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      headers: { host: 'tessera.test', origin: 'https://evil.example' },
+      headers: { host: 'localhost:3000', origin: 'https://evil.example' },
       payload: { email: user.email, password: PASSWORD },
     })
     expect(login.statusCode).toBe(403)
@@ -310,7 +310,7 @@ describe('tokens: permissions, scopes and sessions', () => {
     const sameOrigin = await app.inject({
       method: 'POST',
       url: '/api/v1/tokens',
-      headers: { ...session.headers, host: 'tessera.test', origin: 'http://tessera.test' },
+      headers: { ...session.headers, host: 'localhost:3000', origin: 'http://localhost:3000' },
       payload: { name: 'from the console' },
     })
     expect(sameOrigin.statusCode).toBe(201)
@@ -511,63 +511,5 @@ describe('tokens: malformed Authorization headers', () => {
     const res = await me({})
     expectRefused(res, 'token_missing')
     expect(res.headers['www-authenticate']).toBe('Bearer realm="tessera"')
-  })
-})
-
-describe('failed authentications are rate limited per client IP', () => {
-  const failureLimit = { max: 3, windowMs: 60_000 }
-
-  function expectRateLimited(res: LightMyRequestResponse) {
-    expect(res.statusCode).toBe(429)
-    expect(problem(res).code).toBe('rate_limited')
-    const retryAfter = Number(res.headers['retry-after'])
-    expect(retryAfter).toBeGreaterThanOrEqual(1)
-    expect(retryAfter).toBeLessThanOrEqual(60)
-  }
-
-  it('failed sign-ins lead to 429 rate_limited with Retry-After, even for the right password next', async () => {
-    const limited = await buildTestApp({ failureLimit })
-    try {
-      const user = await createTestUser(limited)
-      const login = (password: string, remoteAddress = '203.0.113.7') =>
-        limited.inject({
-          method: 'POST',
-          url: '/api/v1/auth/login',
-          remoteAddress,
-          payload: { email: user.email, password },
-        })
-      for (let i = 0; i < failureLimit.max; i++) {
-        const res = await login('wrong password')
-        expect(res.statusCode).toBe(401)
-        expect(problem(res).code).toBe('invalid_credentials')
-      }
-      expectRateLimited(await login('wrong password'))
-      expectRateLimited(await login(PASSWORD))
-      // Another address is not affected.
-      expect((await login(PASSWORD, '203.0.113.8')).statusCode).toBe(200)
-    } finally {
-      await limited.close()
-    }
-  })
-
-  it('failed token authentications lead to 429, then even a valid token is refused from that address', async () => {
-    const limited = await buildTestApp({ failureLimit })
-    try {
-      const { token } = await userWithToken(limited)
-      const call = (authorization: string, remoteAddress = '198.51.100.7') =>
-        limited.inject({
-          method: 'GET',
-          url: '/api/v1/me',
-          remoteAddress,
-          headers: { authorization },
-        })
-      const guesses = ['Bearer tsr_guess', 'Basic x', `Bearer ${tamper(token.secret)}`]
-      for (const guess of guesses) expect((await call(guess)).statusCode).toBe(401)
-      expectRateLimited(await call('Bearer tsr_another_guess'))
-      expectRateLimited(await call(`Bearer ${token.secret}`))
-      expect((await call(`Bearer ${token.secret}`, '198.51.100.8')).statusCode).toBe(200)
-    } finally {
-      await limited.close()
-    }
   })
 })

@@ -189,6 +189,8 @@ export const SetupBody = z.object({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(100),
   password: z.string().min(12).max(1024),
+  /** The one-time code the server printed at start. */
+  setupCode: z.string().trim().min(1).max(64),
 })
 export type SetupBody = z.infer<typeof SetupBody>
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import {
   type AuthFailureCode,
   hasScope,
@@ -13,7 +14,8 @@ import type { Permission, Via } from '../contract/index.js'
 import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
 import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
 import { BatchLoader } from '../lib/batch-loader.js'
-import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
+import { isConsoleNavigation } from '../lib/console-navigation.js'
+import { forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
 import { ADMIN_PERMISSIONS, permissionsFor, tokenPermissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
@@ -52,16 +54,10 @@ declare module 'fastify' {
   interface FastifyContextConfig extends RouteAuthConfig {}
   interface FastifyInstance {
     lastUsed: LastUsedRecorder
-    /** Counts an authentication failure for the client's IP; throws 429 when over the limit. */
-    recordAuthFailure(request: FastifyRequest): Promise<void>
-    /** Throws 429 while the client's IP is locked out after too many failures. */
-    assertNotLockedOut(request: FastifyRequest): void
   }
 }
 
 export interface AuthPluginOptions {
-  /** Failed sign-ins and token authentications allowed per IP and window. */
-  failureLimit?: { max: number; windowMs: number }
   lastUsedFlushMs?: number
   /** Origins allowed to send cookie-authenticated requests besides the server's own. */
   allowedOrigins?: string[]
@@ -94,6 +90,14 @@ export function actorOf(request: FastifyRequest): Actor {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** Failures that mean "no such credential here", as opposed to a known one that is refused. */
+const UNKNOWN_CREDENTIAL = new Set<AuthFailureCode | 'session_invalid'>([
+  'invalid_scheme',
+  'token_malformed',
+  'token_invalid',
+  'session_invalid',
+])
+
 /**
  * The Authorization header as sent. Node keeps only the first of duplicated Authorization headers;
  * several are ambiguous (a proxy may have read another one), so all of them go to the parser,
@@ -108,41 +112,8 @@ function authorizationHeader(request: FastifyRequest): string | string[] | undef
   return values.length > 1 ? values : request.headers.authorization
 }
 
-function tooManyFailures(retryAfterSeconds: number) {
-  return new AppError(
-    429,
-    'rate_limited',
-    'Too many failed attempts from your address. Wait a moment and try again.',
-    { headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) } },
-  )
-}
-
 export default fp<AuthPluginOptions>(
   async (app, opts) => {
-    const failureLimit = opts.failureLimit ?? { max: 20, windowMs: 60_000 }
-    const checkFailure = app.createRateLimit({
-      max: failureLimit.max,
-      timeWindow: failureLimit.windowMs,
-      keyGenerator: (req) => `auth-failure:${req.ip}`,
-    })
-    const lockedUntil = new Map<string, number>()
-
-    app.decorate('assertNotLockedOut', (request: FastifyRequest) => {
-      const until = lockedUntil.get(request.ip)
-      if (until === undefined) return
-      const left = until - Date.now()
-      if (left > 0) throw tooManyFailures(Math.ceil(left / 1000))
-      lockedUntil.delete(request.ip)
-    })
-    app.decorate('recordAuthFailure', async (request: FastifyRequest) => {
-      const verdict = await checkFailure(request)
-      if (!verdict.isAllowed && verdict.isExceeded) {
-        if (lockedUntil.size > 50_000) lockedUntil.clear()
-        lockedUntil.set(request.ip, Date.now() + verdict.ttl)
-        throw tooManyFailures(verdict.ttlInSeconds)
-      }
-    })
-
     const recorder = new LastUsedRecorder(
       app.db,
       (error) => app.log.error({ err: error }, 'could not record token last use'),
@@ -201,11 +172,19 @@ export default fp<AuthPluginOptions>(
       .limit(1)
       .prepare('tessera_auth_session')
 
+    /**
+     * Refuses the request. Unknown credentials (malformed, mistyped, made up, replaced by a
+     * rotation, an ended session) count against the client's address; a known token that was
+     * revoked or expired, or whose user is disabled, is told so every time without counting.
+     */
     async function fail(
       request: FastifyRequest,
       code: AuthFailureCode | 'session_invalid',
+      credential: string,
     ): Promise<never> {
-      await app.recordAuthFailure(request)
+      if (UNKNOWN_CREDENTIAL.has(code)) {
+        await app.failureLimits.unknownCredential(request, credential)
+      }
       throw unauthorized(code)
     }
 
@@ -214,17 +193,18 @@ export default fp<AuthPluginOptions>(
       header: string | string[] | undefined,
     ) {
       const parsed = parseAuthorizationHeader(header)
-      if (!parsed.ok) return fail(request, toAuthFailureCode(parsed.code))
+      const credential = Array.isArray(header) ? header.join('\n') : (header ?? '')
+      if (!parsed.ok) return fail(request, toAuthFailureCode(parsed.code), credential)
       // Node's synchronous SHA-256: same digest as core's hashToken, without a WebCrypto job.
       const row = await tokenLoader.load(sha256Hex(parsed.token))
-      if (!row) return fail(request, 'token_invalid')
+      if (!row) return fail(request, 'token_invalid', credential)
       const verdict = judgeToken({
         expiresAt: row.token.expiresAt,
         revokedAt: row.token.revokedAt,
         userDisabled: row.user.disabled,
       })
-      if (!verdict.ok) return fail(request, verdict.code)
-      recorder.touch(row.token, request.ip)
+      if (!verdict.ok) return fail(request, verdict.code, credential)
+      recorder.touch(row.token, isIP(request.ip) ? request.ip : null)
       const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
       request.auth = {
         user: row.user,
@@ -237,8 +217,8 @@ export default fp<AuthPluginOptions>(
 
     async function authenticateSession(request: FastifyRequest, secret: string) {
       const [row] = await sessionQuery.execute({ hash: sha256Hex(secret) })
-      if (!row) return fail(request, 'session_invalid')
-      if (row.user.disabled) return fail(request, 'user_disabled')
+      if (!row) return fail(request, 'session_invalid', secret)
+      if (row.user.disabled) return fail(request, 'user_disabled', secret)
       const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
       request.auth = {
         user: row.user,
@@ -268,10 +248,18 @@ export default fp<AuthPluginOptions>(
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
       const config = request.routeOptions.config
       const url = request.routeOptions.url
+      if (url === undefined) {
+        // No route here. A token sent anyway is still judged, so a client that follows a refusal
+        // to OAuth discovery paths (MCP clients do) hears why its token was refused, not "404".
+        const header = authorizationHeader(request)
+        if (header !== undefined && !isConsoleNavigation(request)) {
+          await authenticateToken(request, header)
+        }
+        return
+      }
       // Everything under /api/v1 needs authentication unless it opts out; the console's static
       // files and the docs are public.
-      if (!url?.startsWith('/api/v1') || config.auth === 'public') return
-      app.assertNotLockedOut(request)
+      if (!url.startsWith('/api/v1') || config.auth === 'public') return
 
       const header = authorizationHeader(request)
       const cookie = request.cookies[SESSION_COOKIE]
@@ -337,7 +325,7 @@ export default fp<AuthPluginOptions>(
       }
     })
   },
-  { name: 'auth', dependencies: ['db', '@fastify/cookie', '@fastify/rate-limit'] },
+  { name: 'auth', dependencies: ['db', '@fastify/cookie', 'failure-limits'] },
 )
 
 declare module 'fastify' {

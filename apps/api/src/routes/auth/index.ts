@@ -2,9 +2,10 @@ import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { LoginBody, LoginResponse, Problem, SetupBody, SetupStatus } from '../../contract/index.js'
 import { AppError, conflict, forbidden } from '../../lib/errors.js'
-import { csrfTokenFor } from '../../lib/secrets.js'
+import { csrfTokenFor, safeEqual } from '../../lib/secrets.js'
 import { SESSION_COOKIE } from '../../plugins/auth.js'
 import { createSession, endSession, SESSION_TTL_MS } from '../../services/sessions/sessions.js'
+import { clearSetupCode, isSetupCode } from '../../services/setup/code.js'
 import { createUserAsSystem } from '../../services/users/create.js'
 import { findUserByEmail } from '../../services/users/find.js'
 import { countUsers } from '../../services/users/list.js'
@@ -46,14 +47,16 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
       },
     },
     async (request, reply) => {
-      app.assertNotLockedOut(request)
       app.assertSameOrigin(request)
-      const user = await findUserByEmail(app.db, request.body.email)
-      const valid = await verifyPassword(user?.passwordHash, request.body.password)
+      const { email, password } = request.body
+      await app.failureLimits.assertSignInAllowed(request, email)
+      const user = await findUserByEmail(app.db, email)
+      const valid = await verifyPassword(user?.passwordHash, password)
       if (!user || !valid) {
-        await app.recordAuthFailure(request)
+        await app.failureLimits.wrongPassword(request, email)
         throw new AppError(401, 'invalid_credentials', 'Wrong email or password.')
       }
+      await app.failureLimits.signedIn(request, email)
       if (user.disabled) {
         throw forbidden(
           'user_disabled',
@@ -91,12 +94,25 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
     },
     async (request, reply) => {
       app.assertSameOrigin(request)
+      const setupDone = () =>
+        conflict('setup_done', 'This server already has users; sign in instead.')
+      if ((await countUsers(app.db)) > 0) throw setupDone()
+      const { setupCode, ...account } = request.body
+      if (!(await isSetupCode(app.db, setupCode))) {
+        await app.failureLimits.unknownCredential(request, `setup:${setupCode}`)
+        throw forbidden(
+          'setup_code_invalid',
+          'The setup code is wrong.',
+          'Use the setup code printed in the server output when Tessera started (restarting prints a new one).',
+        )
+      }
       const user = await createUserAsSystem(
         app.db,
-        { ...request.body, role: 'admin' },
+        { ...account, role: 'admin' },
         { via: 'web', onlyIfEmpty: true },
       )
-      if (!user) throw conflict('setup_done', 'This server already has users; sign in instead.')
+      if (!user) throw setupDone()
+      await clearSetupCode(app.db)
       return startSession(reply, user)
     },
   )
@@ -108,12 +124,25 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
       schema: {
         tags: ['auth'],
         summary: 'Sign out (ends the session)',
-        response: { 204: NoContent },
+        response: { 204: NoContent, 403: Problem },
       },
     },
     async (request, reply) => {
       const secret = request.cookies[SESSION_COOKIE]
-      if (secret) await endSession(app.db, secret)
+      if (secret) {
+        // Signing out changes state: same origin and CSRF rules as every other cookie request,
+        // so another site cannot sign people out.
+        app.assertSameOrigin(request)
+        const sent = request.headers['x-csrf-token']
+        if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(secret))) {
+          throw forbidden(
+            'csrf_invalid',
+            'Missing or wrong X-CSRF-Token header.',
+            'Reload the console and try again.',
+          )
+        }
+        await endSession(app.db, secret)
+      }
       reply.clearCookie(SESSION_COOKIE, cookieOptions)
       return reply.status(204).send(null)
     },

@@ -10,7 +10,7 @@ export const LAST_USED_RESOLUTION_MS = 60_000
  * instances too), and the queue is written in one statement every few seconds and on shutdown.
  */
 export class LastUsedRecorder {
-  private pending = new Map<string, { at: Date; ip: string }>()
+  private pending = new Map<string, { at: Date; ip: string | null }>()
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
   /** Rows written so far: what the benchmark reports. */
@@ -28,7 +28,8 @@ export class LastUsedRecorder {
     }
   }
 
-  touch(token: { id: string; lastUsedAt: Date | null }, ip: string, now = new Date()) {
+  /** `ip` must be a valid address or null: whatever a client claims is never stored. */
+  touch(token: { id: string; lastUsedAt: Date | null }, ip: string | null, now = new Date()) {
     if (this.pending.has(token.id)) return
     if (token.lastUsedAt && now.getTime() - token.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS)
       return
@@ -46,7 +47,9 @@ export class LastUsedRecorder {
     const batch = [...this.pending]
     this.pending = new Map()
     const values = sql.join(
-      batch.map(([id, { at, ip }]) => sql`(${id}::uuid, ${at.toISOString()}::timestamptz, ${ip})`),
+      batch.map(
+        ([id, { at, ip }]) => sql`(${id}::uuid, ${at.toISOString()}::timestamptz, ${ip}::text)`,
+      ),
       sql`, `,
     )
     try {

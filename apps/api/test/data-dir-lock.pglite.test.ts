@@ -7,10 +7,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { distFile, TEST_DB } from './helper.js'
-
-// Locking a data folder involves no database: the postgres project would only repeat this.
-const describeOnce = TEST_DB === 'pglite' ? describe : describe.skip
+import { distFile } from './helper.js'
 
 /**
  * A process that takes part in lock races: on `go <dir> <time>` it waits for that moment, tries
@@ -79,7 +76,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-describeOnce('data folder lock', () => {
+describe('data folder lock', () => {
   it('after a crash, of many processes starting together exactly one takes the stale lock', async () => {
     const contenders = Array.from({ length: 8 }, startContender)
     try {

@@ -1,0 +1,169 @@
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Redis } from 'ioredis'
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible'
+import { AppError } from '../lib/errors.js'
+import { sha256Hex } from '../lib/secrets.js'
+
+export interface Limit {
+  max: number
+  windowMs: number
+}
+
+export interface FailureLimitOptions {
+  /** Distinct unknown credentials (tokens, session cookies, setup codes) per client address. */
+  unknownCredentials?: Limit
+  /** Wrong passwords per account and client address. */
+  signIn?: Limit
+  /** Shared store for every instance; without it each instance counts on its own. */
+  redisUrl?: string | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    failureLimits: FailureLimits
+  }
+}
+
+/**
+ * Limits what is being guessed, not who is asking. A client that sends many different unknown
+ * credentials is slowed down, but only for unknown credentials: a valid token or session from the
+ * same address (behind one proxy that is everybody) keeps working, and a client repeating one stale
+ * token, or a revoked or expired one, is told why on every request without locking anyone out.
+ * Wrong passwords are counted per account and address, so a guesser cannot lock the account's
+ * owner out from elsewhere. With REDIS_URL the counts are shared by every instance.
+ */
+export class FailureLimits {
+  private readonly unknown: RateLimiterAbstract
+  private readonly passwords: RateLimiterAbstract
+  /** Unknown credentials already counted per address: repeating one is not guessing. */
+  private readonly seen = new Map<string, number>()
+  private readonly seenTtlMs: number
+
+  constructor(
+    options: Required<Omit<FailureLimitOptions, 'redisUrl'>>,
+    private readonly redis: Redis | null,
+  ) {
+    this.unknown = limiter('tessera:unknown-credential', options.unknownCredentials, redis)
+    this.passwords = limiter('tessera:sign-in', options.signIn, redis)
+    this.seenTtlMs = options.unknownCredentials.windowMs
+  }
+
+  /**
+   * Counts an unknown credential from the client's address, once per distinct credential, and
+   * throws 429 when the address has sent too many.
+   */
+  async unknownCredential(request: FastifyRequest, credential: string) {
+    const key = `${request.ip}\n${sha256Hex(credential)}`
+    const now = Date.now()
+    const until = this.seen.get(key)
+    if (until !== undefined && until > now) {
+      // A repeat: still refused while the address is over its limit, but not counted again.
+      const state = await this.unknown.get(request.ip)
+      if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
+        throw tooManyUnknown(state.msBeforeNext)
+      }
+      return
+    }
+    if (this.seen.size >= 100_000) this.seen.clear()
+    this.seen.set(key, now + this.seenTtlMs)
+    await consume(this.unknown, request.ip, tooManyUnknown)
+  }
+
+  /** Throws 429 while this account is locked for this address, before the password is checked. */
+  async assertSignInAllowed(request: FastifyRequest, email: string) {
+    const state = await this.passwords.get(signInKey(request, email))
+    if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
+      throw tooManyPasswords(state.msBeforeNext)
+    }
+  }
+
+  async wrongPassword(request: FastifyRequest, email: string) {
+    await consume(this.passwords, signInKey(request, email), tooManyPasswords)
+  }
+
+  async signedIn(request: FastifyRequest, email: string) {
+    await this.passwords.delete(signInKey(request, email))
+  }
+
+  async close() {
+    this.redis?.disconnect()
+  }
+}
+
+const signInKey = (request: FastifyRequest, email: string) =>
+  `${request.ip}\n${sha256Hex(email.trim().toLowerCase())}`
+
+function limiter(keyPrefix: string, limit: Limit, redis: Redis | null): RateLimiterAbstract {
+  const seconds = Math.max(1, Math.ceil(limit.windowMs / 1000))
+  const options = { keyPrefix, points: limit.max, duration: seconds, blockDuration: seconds }
+  if (!redis) return new RateLimiterMemory(options)
+  // If Redis cannot be reached, each instance keeps counting on its own rather than failing.
+  return new RateLimiterRedis({
+    ...options,
+    storeClient: redis,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory(options),
+  })
+}
+
+async function consume(
+  limiter: RateLimiterAbstract,
+  key: string,
+  refuse: (msBeforeNext: number) => AppError,
+) {
+  try {
+    await limiter.consume(key)
+  } catch (error) {
+    if (error instanceof RateLimiterRes) throw refuse(error.msBeforeNext)
+    throw error
+  }
+}
+
+const retryAfter = (ms: number) => ({ 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) })
+
+const tooManyUnknown = (ms: number) =>
+  new AppError(429, 'rate_limited', 'Too many unknown credentials from your address.', {
+    hint: 'Check that the token or code is copied in full and still current; valid tokens keep working meanwhile.',
+    headers: retryAfter(ms),
+  })
+
+const tooManyPasswords = (ms: number) =>
+  new AppError(
+    429,
+    'rate_limited',
+    'Too many wrong passwords for this account from your address.',
+    {
+      hint: 'Wait before trying again, or ask an administrator to reset the password.',
+      headers: retryAfter(ms),
+    },
+  )
+
+export default fp<FailureLimitOptions>(
+  async (app, opts) => {
+    const redis = opts.redisUrl
+      ? new Redis(opts.redisUrl, {
+          // Fail fast while Redis is away: the insurance limiter takes over.
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          lazyConnect: false,
+        })
+      : null
+    redis?.on('error', (error) => app.log.warn({ err: error }, 'rate-limit store unavailable'))
+    const limits = new FailureLimits(
+      {
+        unknownCredentials: opts.unknownCredentials ?? { max: 20, windowMs: 60_000 },
+        signIn: opts.signIn ?? { max: 10, windowMs: 15 * 60_000 },
+      },
+      redis,
+    )
+    app.decorate('failureLimits', limits)
+    app.addHook('onClose', async () => limits.close())
+  },
+  { name: 'failure-limits' },
+)
