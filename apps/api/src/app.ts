@@ -12,6 +12,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
 import type { DatabaseConfig, DatabaseHandle } from './db/client.js'
+import { clientErrorHandler } from './lib/client-errors.js'
 import { isConsoleNavigation } from './lib/console-navigation.js'
 import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
 import { installNulGuard } from './lib/nul-guard.js'
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(options.trustProxy),
     ...serverOptions(limits, options.https),
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>()
   capConnections(app.server, limits.maxConnections, app.log)
 

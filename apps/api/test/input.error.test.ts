@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../src/app.js'
 import { bearer, buildTestApp, problem, userWithToken } from './helper.js'
@@ -68,5 +69,36 @@ describe('bad input never reaches the database', () => {
       payload: '{"key":"PROTO","name":"x","__proto__":{"admin":true}}',
     })
     expect(res.statusCode).toBe(400)
+  })
+
+  it('a lone surrogate half in JSON text is refused with 400 invalid_text, a pair is kept', async () => {
+    const { token } = await userWithToken(app)
+    const key = `S${randomBytes(3).toString('hex').toUpperCase()}`
+    const send = (method: 'POST' | 'PATCH', url: string, payload: string) =>
+      app.inject({
+        method,
+        url,
+        headers: { ...bearer(token.secret), 'content-type': 'application/json' },
+        payload,
+      })
+    const project = await send('POST', '/api/v1/projects', JSON.stringify({ key, name: 'Pairs' }))
+    expect(project.statusCode, project.body).toBe(201)
+    const task = await send('POST', '/api/v1/tasks', JSON.stringify({ project: key, title: 'T' }))
+    const ref = task.json().task.ref as string
+    const broken = [
+      ['POST', `/api/v1/tasks/${ref}/comments`, '{"body":"\\ud800"}'],
+      ['POST', `/api/v1/tasks/${ref}/comments`, '{"body":"a\\udfffb"}'],
+      ['PATCH', `/api/v1/tasks/${ref}`, '{"title":"\\udbff\\udbff"}'],
+      ['PATCH', `/api/v1/projects/${key}`, '{"name":"x\\uDC00"}'],
+      ['POST', '/api/v1/tasks', `{"project":"${key}","title":"t","\\ud800":1}`],
+    ] as const
+    for (const [method, url, payload] of broken) {
+      const res = await send(method, url, payload)
+      expect(res.statusCode, `${method} ${url} ${payload}: ${res.body}`).toBe(400)
+      expect(res.json().code).toBe('invalid_text')
+    }
+    const pair = await send('POST', `/api/v1/tasks/${ref}/comments`, '{"body":"\\ud83d\\ude00 ok"}')
+    expect(pair.statusCode, pair.body).toBe(201)
+    expect(pair.json().comment.body).toBe('\u{1F600} ok')
   })
 })

@@ -79,9 +79,26 @@ describe('slow clients', () => {
     const headers = startSlowClient(port, SLOW_HEADERS)
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
-    expect(await within(8_000, 'slow body', slow.closed)).toMatch(/^HTTP\/1\.1 408 /)
+    const body = await within(8_000, 'slow body', slow.closed)
+    expect(body).toMatch(/^HTTP\/1\.1 408 /)
+    // The same Problem Details shape and stable code as every other error.
+    expect(body).toContain('"code":"request_timeout"')
+    expect(body).toContain('application/problem+json')
     expect(await within(8_000, 'slow headers', headers.closed)).toMatch(/^HTTP\/1\.1 408 /)
     expect((await fetch(`${url}/healthz`)).status).toBe(200)
+  })
+
+  it('requests that are not HTTP get a 4xx with a stable code, never a bare socket error', async () => {
+    const { port } = await startApp({})
+    const garbage = await rawRequest(port, 'HELLO THERE\r\n\r\n')
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /)
+    expect(garbage).toContain('"code":"malformed_request"')
+    const huge = await rawRequest(
+      port,
+      `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    )
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /)
+    expect(huge).toContain('"code":"headers_too_large"')
   })
 
   it('an idle connection that never sends a request is closed', async () => {
