@@ -120,7 +120,8 @@ export default fp<AuthPluginOptions>(
       opts.lastUsedFlushMs ?? 5_000,
     )
     app.decorate('lastUsed', recorder)
-    app.addHook('preClose', async () => recorder.close())
+    // After the last request has finished (onClose runs before the database plugin's, which closes it).
+    app.addHook('onClose', async () => recorder.close())
 
     const authUserColumns = {
       id: users.id,
