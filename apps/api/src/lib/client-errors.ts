@@ -33,7 +33,7 @@ export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHa
     const code = (error as NodeJS.ErrnoException).code ?? ''
     if (code === 'ECONNRESET' || socket.destroyed) return
     const answer = ANSWERS[code] ?? MALFORMED
-    this.log.debug({ clientError: code || error.message }, 'client error')
+    this.log.debug({ err: { code, message: error.message } }, 'client error')
     if (!socket.writable) {
       socket.destroy()
       return
