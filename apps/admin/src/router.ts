@@ -26,6 +26,13 @@ export const router = createRouter({
       meta: { public: true, title: 'Sign in' },
     },
     {
+      // Where the OAuth authorization endpoint sends the browser; signing in first if needed.
+      path: '/oauth/consent',
+      name: 'oauth-consent',
+      component: () => import('./views/oauth-consent-view.vue'),
+      meta: { title: 'Connect an app' },
+    },
+    {
       path: '/',
       component: () => import('./views/app-shell.vue'),
       children: [

@@ -55,6 +55,20 @@ function adminRequests(targetUserId: string, targetTokenId: string) {
       },
       permission: 'ManageSettings',
     },
+    { method: 'GET' as const, url: '/api/v1/admin/oauth/settings', permission: 'ManageSettings' },
+    {
+      method: 'PUT' as const,
+      url: '/api/v1/admin/oauth/settings',
+      payload: { enabled: false, clientApprovalRequired: true },
+      permission: 'ManageSettings',
+    },
+    { method: 'GET' as const, url: '/api/v1/admin/oauth/clients', permission: 'ManageAllTokens' },
+    {
+      method: 'PATCH' as const,
+      url: `/api/v1/admin/oauth/clients/${targetTokenId}`,
+      payload: { blocked: true },
+      permission: 'ManageAllTokens',
+    },
   ]
 }
 

@@ -72,11 +72,9 @@ describe('serving the admin console', () => {
 
   it('only browser page loads get the console: everything else no route serves is a JSON 404', async () => {
     const cases: [method: 'GET' | 'POST' | 'HEAD', url: string, accept?: string][] = [
-      // What MCP clients (mcp-remote, the Inspector, VS Code) probe after a 401: OAuth discovery
-      // (RFC 9728, RFC 8414, OpenID) and dynamic client registration (RFC 7591).
-      ['GET', '/.well-known/oauth-protected-resource', 'application/json'],
-      ['GET', '/.well-known/oauth-protected-resource/api/v1/mcp', '*/*'],
-      ['GET', '/.well-known/oauth-authorization-server', 'application/json'],
+      // What MCP clients (mcp-remote, the Inspector, VS Code) probe after a 401 and Tessera does
+      // not serve (it serves RFC 9728 and RFC 8414 metadata at the root, see below): path-form
+      // authorization server metadata, OpenID discovery, and the endpoints at their default paths.
       ['GET', '/.well-known/oauth-authorization-server/api/v1/mcp', 'application/json'],
       ['GET', '/.well-known/openid-configuration', 'application/json'],
       ['GET', '/api/v1/mcp/.well-known/openid-configuration', 'application/json'],
@@ -84,7 +82,9 @@ describe('serving the admin console', () => {
       ['POST', '/token', 'application/json'],
       ['GET', '/authorize'],
       // Not the console's, even when a browser asks for HTML.
-      ['GET', '/.well-known/oauth-protected-resource', BROWSER_PAGE],
+      ['GET', '/.well-known/openid-configuration', BROWSER_PAGE],
+      ['GET', '/oauth/token', BROWSER_PAGE],
+      ['GET', '/oauth/nope', BROWSER_PAGE],
       ['GET', '/register', BROWSER_PAGE],
       ['GET', '/authorize?client_id=x', BROWSER_PAGE],
       ['GET', '/token', BROWSER_PAGE],
@@ -115,6 +115,30 @@ describe('serving the admin console', () => {
         expectNotFoundProblem(res, label)
       }
     }
+  })
+
+  it('the OAuth metadata answers JSON, even to a browser asking for HTML', async () => {
+    for (const url of [
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/api/v1/mcp',
+      '/.well-known/oauth-authorization-server',
+    ]) {
+      for (const accept of [BROWSER_PAGE, 'application/json', '*/*']) {
+        const res = await app.inject({ method: 'GET', url, headers: { accept } })
+        expect(res.statusCode, url).toBe(200)
+        expect(res.headers['content-type'], url).toContain('application/json')
+        expect(res.body, url).not.toContain('<')
+      }
+    }
+  })
+
+  it('the consent page the authorization endpoint sends browsers to is a console page', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/oauth/consent?request=abc',
+      headers: { accept: BROWSER_PAGE },
+    })
+    expectConsolePage(res, '/oauth/consent')
   })
 
   it('without a console, page paths are 404 problems too', async () => {

@@ -4,7 +4,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { App } from '../src/app.js'
 import type { Project, Task } from '../src/contract/index.js'
-import { bearer, buildTestApp, type NodeRun, userWithToken } from './helper.js'
+import {
+  bearer,
+  buildTestApp,
+  createTestUser,
+  type NodeRun,
+  signIn,
+  userWithToken,
+} from './helper.js'
 import {
   binOf,
   builtConsoleDir,
@@ -25,11 +32,13 @@ import { activityOf, createProject } from './workspace.fixtures.js'
  * origin, and what answers there is what their users read.
  */
 let app: App
+let origin: string
 let url: string
 const homes: ReturnType<typeof throwawayHome>[] = []
 beforeAll(async () => {
   app = await buildTestApp({ consoleDir: builtConsoleDir() })
-  url = `${await listen(app)}${mcpPath}`
+  origin = await listen(app)
+  url = `${origin}${mcpPath}`
 })
 afterEach(() => {
   for (const home of homes.splice(0)) home.remove()
@@ -87,9 +96,10 @@ describe('what every client is told about a refused token', () => {
       const body = (await res.json()) as { code: string; message: string; hint?: string }
       expect(body).toMatchObject({ code: refused.code, message: refused.message })
       expect(body.hint).toMatch(/API Tokens/)
-      // RFC 6750 §3: the reason in the challenge too, for clients that read only the headers.
+      // RFC 6750 §3: the reason in the challenge too, for clients that read only the headers;
+      // RFC 9728 §5.1: where OAuth clients find how to get a token instead.
       expect(res.headers.get('www-authenticate')).toBe(
-        `Bearer realm="tessera", error="invalid_token", error_description="${refused.message}"`,
+        `Bearer realm="tessera", resource_metadata="${origin}/.well-known/oauth-protected-resource/api/v1/mcp", scope="read write", error="invalid_token", error_description="${refused.message}"`,
       )
     })
   }
@@ -232,6 +242,47 @@ function inspector(args: string[], env: Record<string, string> = {}): Promise<No
   })
 }
 
+/**
+ * The Inspector CLI as a person at a terminal runs it: it starts an OAuth sign-in after a 401,
+ * prints the authorization URL and waits for the browser on its callback port.
+ */
+function interactiveInspector(args: string[]) {
+  const h = home()
+  const child = spawn(
+    process.execPath,
+    [binOf('@modelcontextprotocol/inspector', 'inspector'), '--cli', ...args],
+    { env: { ...h.env, MCP_AUTO_OPEN_ENABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let stdout = ''
+  let stderr = ''
+  const authorizationUrl = new Promise<URL>((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`no authorization URL:\n${stderr}`)), 20_000)
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+      const match = /Please navigate to: (\S+)/.exec(stderr)
+      if (match?.[1]) {
+        clearTimeout(deadline)
+        resolve(new URL(match[1]))
+      }
+    })
+    child.on('close', () => reject(new Error(`exited without an authorization URL:\n${stderr}`)))
+  })
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+  return {
+    authorizationUrl,
+    exited,
+    stdout: () => stdout,
+    output: () => stdout + stderr,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+      await exited
+    },
+  }
+}
+
 /** The Inspector CLI's error report: the last line of its stderr, one JSON object. */
 function lastJsonLine(output: string): unknown {
   const line = output.trim().split('\n').at(-1) ?? ''
@@ -318,30 +369,67 @@ describe('MCP Inspector CLI', () => {
       expect(run.stdout).not.toContain('create_task')
     })
 
-    it(`with ${aToken} at a terminal it stops at the server's JSON answer to its OAuth probes`, async () => {
+    it(`with ${aToken} at a terminal it is sent to sign in with this server, never to an HTML page`, async () => {
       const refused = await refusedToken(app, reason)
-      const run = await inspector(
-        [
-          url,
-          '--transport',
-          'http',
-          '--method',
-          'tools/list',
-          '--header',
-          `Authorization: Bearer ${refused.secret}`,
-        ],
-        // What a person at a terminal gets: the Inspector starts an OAuth sign-in after the 401.
-        { MCP_AUTO_OPEN_ENABLED: 'true' },
-      )
-      expect(run.code, run.stderr).not.toBe(0)
-      expect(run.code).not.toBeNull()
-      expect(run.stderr).not.toMatch(/Unexpected token|<!doctype|<html/i)
-      const { error } = lastJsonLine(run.stderr) as { error: { message: string } }
-      expect(error.message).toMatch(
-        /^Dynamic Client Registration rejected \(HTTP 404\): \{"status"/,
-      )
+      const run = interactiveInspector([
+        url,
+        '--transport',
+        'http',
+        '--method',
+        'tools/list',
+        '--header',
+        `Authorization: Bearer ${refused.secret}`,
+      ])
+      try {
+        // The OAuth discovery it starts after the 401 now succeeds: it registers and prints the
+        // authorization URL. (The reason for the 401 is in the answer it got, tested above, and
+        // printed in its --stored-auth-only mode for scripts.)
+        const authorizationUrl = await run.authorizationUrl
+        expect(authorizationUrl.origin).toBe(origin)
+        expect(authorizationUrl.pathname).toBe('/oauth/authorize')
+        expect(authorizationUrl.searchParams.get('resource')).toBe(url)
+        expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256')
+        expect(run.output()).not.toMatch(/Unexpected token|<!doctype|<html/i)
+      } finally {
+        await run.stop()
+      }
     })
   }
+
+  it('with no token at a terminal it signs in through the browser and lists the tools', async () => {
+    const user = await createTestUser(app)
+    const session = await signIn(app, user)
+    const run = interactiveInspector([url, '--transport', 'http', '--method', 'tools/list'])
+    try {
+      const authorizationUrl = await run.authorizationUrl
+      // The browser: the authorization URL sends it to the consent page, the user approves there
+      // (the console's JSON API), and the browser lands on the Inspector's callback.
+      const opened = await fetch(authorizationUrl, { redirect: 'manual' })
+      const consent = new URL(opened.headers.get('location') ?? '', origin)
+      expect(consent.pathname).toBe('/oauth/consent')
+      const approved = await app.inject({
+        method: 'POST',
+        url: `/api/v1/oauth/requests/${encodeURIComponent(consent.searchParams.get('request') ?? '')}`,
+        headers: session.headers,
+        payload: { approve: true },
+      })
+      expect(approved.statusCode, approved.body).toBe(200)
+      const landed = await fetch(approved.json().redirectTo)
+      expect(landed.status).toBeLessThan(400)
+      const code = await run.exited
+      expect(code, run.output()).toBe(0)
+      const { tools } = JSON.parse(run.stdout()) as { tools: { name: string }[] }
+      expect(tools.map((t) => t.name)).toContain('create_task')
+    } finally {
+      await run.stop()
+    }
+    const tokens = await app.inject({
+      method: 'GET',
+      url: '/api/v1/tokens',
+      headers: session.headers,
+    })
+    expect(tokens.json().tokens[0].name).toMatch(/\(OAuth\)$/)
+  })
 
   it('a wrong or missing token exits non-zero without listing anything', async () => {
     for (const header of [

@@ -4,9 +4,11 @@ import type { FastifyRequest } from 'fastify'
  * Paths the console never owns, whatever the request looks like: the API, well-known metadata
  * (RFC 8615) and the endpoints OAuth clients probe after a 401 (RFC 8414, RFC 7591, RFC 6749).
  * MCP clients parse whatever answers there as JSON; the console's HTML made them fail with
- * `Unexpected token '<'` instead of showing why the token was refused.
+ * `Unexpected token '<'` instead of showing why the token was refused. The one exception is
+ * `/oauth/consent`, the console page the authorization endpoint sends the browser to.
  */
-const NOT_CONSOLE = /^\/(?:api|\.well-known|register|token|authorize|oauth)(?:\/|$)/i
+const NOT_CONSOLE =
+  /^\/(?:api|\.well-known|register|token|authorize|oauth(?!\/consent(?:\/|$)))(?:\/|$)/i
 
 /** True when the Accept header asks for HTML (what a browser sends to load a page). */
 function acceptsHtml(accept: string | undefined): boolean {

@@ -9,6 +9,9 @@ interface ProblemBody {
   message: string
   hint?: string
   details?: unknown
+  /** OAuth endpoints (RFC 6749 §5.2): the same answer in the fields OAuth clients read. */
+  error?: string
+  error_description?: string
 }
 
 // Fastify's own client errors (bad JSON, wrong content type, body too large...) keep their
@@ -40,6 +43,10 @@ export function installErrorHandler(app: FastifyInstance) {
       body = { status: error.status, code: error.code, message: error.message }
       if (error.extra.hint) body.hint = error.extra.hint
       if (error.extra.details !== undefined) body.details = error.extra.details
+      if (error.extra.oauthError) {
+        body.error = error.extra.oauthError
+        body.error_description = error.message
+      }
       for (const [name, value] of Object.entries(error.extra.headers ?? {}))
         reply.header(name, value)
     } else if (hasZodFastifySchemaValidationErrors(error)) {
@@ -66,7 +73,8 @@ export function installErrorHandler(app: FastifyInstance) {
     if (body.status >= 400 && body.status < 500) {
       request.log.info({ code: body.code, status: body.status }, 'request refused')
     }
-    return reply.status(body.status).type('application/problem+json').send(body)
+    const type = body.error ? 'application/json' : 'application/problem+json'
+    return reply.status(body.status).type(type).send(body)
   })
 }
 

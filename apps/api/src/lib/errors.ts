@@ -11,7 +11,13 @@ export class AppError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly extra: { hint?: string; details?: unknown; headers?: Record<string, string> } = {},
+    readonly extra: {
+      hint?: string
+      details?: unknown
+      headers?: Record<string, string>
+      /** OAuth endpoints: the RFC 6749 §5.2 `error`, sent with `error_description` as well. */
+      oauthError?: string
+    } = {},
   ) {
     super(message)
   }

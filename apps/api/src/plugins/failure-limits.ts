@@ -20,6 +20,8 @@ export interface FailureLimitOptions {
   unknownCredentials?: Limit
   /** Wrong passwords per account and client address. */
   signIn?: Limit
+  /** OAuth client registrations (RFC 7591) per client address. */
+  clientRegistrations?: Limit
   /** Shared store for every instance; without it each instance counts on its own. */
   redisUrl?: string | undefined
 }
@@ -41,6 +43,7 @@ declare module 'fastify' {
 export class FailureLimits {
   private readonly unknown: RateLimiterAbstract
   private readonly passwords: RateLimiterAbstract
+  private readonly registrations: RateLimiterAbstract
   /** Unknown credentials already counted per address: repeating one is not guessing. */
   private readonly seen = new Map<string, number>()
   private readonly seenTtlMs: number
@@ -51,6 +54,7 @@ export class FailureLimits {
   ) {
     this.unknown = limiter('tessera:unknown-credential', options.unknownCredentials, redis)
     this.passwords = limiter('tessera:sign-in', options.signIn, redis)
+    this.registrations = limiter('tessera:oauth-register', options.clientRegistrations, redis)
     this.seenTtlMs = options.unknownCredentials.windowMs
   }
 
@@ -89,6 +93,14 @@ export class FailureLimits {
 
   async signedIn(request: FastifyRequest, email: string) {
     await this.passwords.delete(signInKey(request, email))
+  }
+
+  /**
+   * Counts an OAuth client registration from the client's address, and throws 429 when it has
+   * registered too many: registration is open to anyone, so a flood is capped per address.
+   */
+  async clientRegistration(request: FastifyRequest) {
+    await consume(this.registrations, request.ip, tooManyRegistrations)
   }
 
   async close() {
@@ -133,6 +145,12 @@ const tooManyUnknown = (ms: number) =>
     headers: retryAfter(ms),
   })
 
+const tooManyRegistrations = (ms: number) =>
+  new AppError(429, 'rate_limited', 'Too many client registrations from your address.', {
+    hint: 'An MCP client registers once per server; wait before trying again.',
+    headers: retryAfter(ms),
+  })
+
 const tooManyPasswords = (ms: number) =>
   new AppError(
     429,
@@ -159,6 +177,7 @@ export default fp<FailureLimitOptions>(
       {
         unknownCredentials: opts.unknownCredentials ?? { max: 20, windowMs: 60_000 },
         signIn: opts.signIn ?? { max: 10, windowMs: 15 * 60_000 },
+        clientRegistrations: opts.clientRegistrations ?? { max: 20, windowMs: 10 * 60_000 },
       },
       redis,
     )

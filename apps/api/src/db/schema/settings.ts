@@ -15,6 +15,10 @@ export const settings = pgTable(
      * start while the server has no users. Null once used or when there is none.
      */
     setupCodeHash: text('setup_code_hash'),
+    /** Whether MCP clients may connect through OAuth (metadata, registration, authorization). */
+    oauthEnabled: boolean('oauth_enabled').notNull().default(true),
+    /** When true, a newly registered OAuth client needs an admin's approval before use. */
+    oauthClientApprovalRequired: boolean('oauth_client_approval_required').notNull().default(false),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],

@@ -1,5 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { createMcpHandler } from '../../mcp/server.js'
+import { getOAuthSettings } from '../../services/oauth/get-settings.js'
+import { SCOPES_SUPPORTED } from '../../services/oauth/protocol.js'
 
 const methodNotAllowed = {
   jsonrpc: '2.0',
@@ -17,12 +19,37 @@ const methodNotAllowed = {
 const mcpRoutes: FastifyPluginAsync = async (app) => {
   const handle = createMcpHandler({ db: app.db, log: app.log })
 
+  /**
+   * Every 401 points to the protected resource metadata (RFC 9728 §5.1) and names the scopes to
+   * ask for, so MCP clients can start OAuth; the reason a token was refused stays in the
+   * challenge's error_description and in the body's code and hint. Not while OAuth is off.
+   */
+  async function addOAuthChallenge(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+    const challenge = reply.getHeader('www-authenticate')
+    if (reply.statusCode !== 401 || typeof challenge !== 'string') return payload
+    try {
+      if (!(await getOAuthSettings(app.db)).enabled) return payload
+    } catch {
+      return payload
+    }
+    const { resourceMetadata } = app.oauthUrls(request)
+    reply.header(
+      'www-authenticate',
+      challenge.replace(
+        /^Bearer realm="tessera"/,
+        `Bearer realm="tessera", resource_metadata="${resourceMetadata}", scope="${SCOPES_SUPPORTED.join(' ')}"`,
+      ),
+    )
+    return payload
+  }
+
   app.post(
     '/mcp',
     {
       config: { via: 'mcp', scope: 'read', tokenOnly: true },
       // Browsers must not reach the MCP server from other sites (DNS rebinding, CSRF).
       onRequest: async (request) => app.assertSameOrigin(request),
+      onSend: addOAuthChallenge,
       schema: { hide: true },
     },
     handle,

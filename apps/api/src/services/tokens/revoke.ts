@@ -3,6 +3,7 @@ import type { Executor } from '../../db/client.js'
 import { apiTokens, users } from '../../db/schema/index.js'
 import { recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
+import { endGrantOfToken } from '../oauth/revoke-grant.js'
 import { findTokenForUpdate } from './find-own.js'
 
 /**
@@ -30,6 +31,8 @@ export async function revokeToken({
           ? null
           : { owner: { before: null, after: await ownerEmail(tx, row.userId) } },
     })
+    // An OAuth client's token: the app is disconnected, its refresh tokens included.
+    await endGrantOfToken(tx, row.id, ctx.actor)
   })
 }
 

@@ -1,6 +1,6 @@
 import { generateToken, hashToken, tokenDisplayPrefix } from '@tessera/core'
 import { eq } from 'drizzle-orm'
-import { apiTokens } from '../../db/schema/index.js'
+import { apiTokens, oauthGrants } from '../../db/schema/index.js'
 import { conflict } from '../../lib/errors.js'
 import { recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
@@ -21,6 +21,17 @@ export async function rotateToken({ ctx, input }: { ctx: ServiceContext; input: 
     const before = await findTokenForUpdate(tx, input.id, ctx.actor.user.id)
     if (before.revokedAt) {
       throw conflict('token_revoked', 'A revoked token cannot be rotated; create a new one.')
+    }
+    const [grant] = await tx
+      .select({ id: oauthGrants.id })
+      .from(oauthGrants)
+      .where(eq(oauthGrants.tokenId, before.id))
+    if (grant) {
+      // Its client renews it with its refresh token; a secret shown here would reach no one.
+      throw conflict(
+        'token_managed_by_app',
+        'This token belongs to a connected app, which renews it by itself; revoke it to disconnect the app.',
+      )
     }
     const lifetimeDays = rotatedLifetimeDays(before.lifetimeDays, await getSettings(tx))
     const now = new Date()

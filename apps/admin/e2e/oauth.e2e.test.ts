@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  type OAuthClientProvider,
+  UnauthorizedError,
+} from '@modelcontextprotocol/sdk/client/auth.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from '@modelcontextprotocol/sdk/shared/auth.js'
+import type { OAuthGrantList, Project, Task, TokenList } from '@tessera/api/contract'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ADMIN,
+  ApiSession,
+  assertBrowserInstalled,
+  createPerson,
+  launchBrowser,
+  newContext,
+  type RunningServer,
+  shoot,
+  signIn,
+  startServer,
+} from './harness'
+
+let server: RunningServer
+let browser: Browser
+let root: ApiSession
+
+beforeAll(async () => {
+  assertBrowserInstalled()
+  server = await startServer()
+  browser = await launchBrowser()
+  root = await ApiSession.signIn(server.baseUrl, ADMIN.email, ADMIN.password)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+/** The host's loopback server, where the browser lands after the consent (RFC 8252). */
+async function callbackServer() {
+  const received: URL[] = []
+  const server: Server = createServer((req, res) => {
+    received.push(new URL(req.url ?? '/', 'http://127.0.0.1'))
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<p>Connected. Close this tab.</p>')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    redirectUrl: `http://127.0.0.1:${port}/callback`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** What an MCP host keeps for one server: its registration, the PKCE verifier, its tokens. */
+class HostStore implements OAuthClientProvider {
+  authorizationUrl: URL | undefined
+  information: OAuthClientInformationMixed | undefined
+  saved: OAuthTokens | undefined
+  verifier = ''
+  readonly sentState = randomBytes(8).toString('hex')
+  constructor(readonly redirectUrl: string) {}
+  get clientMetadata(): OAuthClientMetadata {
+    return {
+      client_name: 'Claude Desktop',
+      redirect_uris: [this.redirectUrl],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    }
+  }
+  state() {
+    return this.sentState
+  }
+  clientInformation() {
+    return this.information
+  }
+  saveClientInformation(information: OAuthClientInformationMixed) {
+    this.information = information
+  }
+  tokens() {
+    return this.saved
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier
+  }
+  codeVerifier() {
+    return this.verifier
+  }
+}
+
+describe('connecting an MCP client by URL, approved in the console', () => {
+  it('the SDK client registers, the user signs in and approves in Chromium, the client works', async () => {
+    const person = await createPerson(root, 'member', 'oauth')
+    const own = await ApiSession.signIn(server.baseUrl, person.email, person.password)
+    const { project } = await own.call<{ project: Project }>('POST', '/projects', {
+      key: `O${randomBytes(3).toString('hex').toUpperCase()}`,
+      name: 'Agents',
+    })
+    const mcpUrl = new URL('/api/v1/mcp', server.baseUrl)
+    const callback = await callbackServer()
+    const store = new HostStore(callback.redirectUrl)
+    try {
+      const first = new Client({ name: 'claude-desktop', version: '1.0.0' })
+      await expect(
+        first.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: store })),
+      ).rejects.toThrow(UnauthorizedError)
+      const authorizationUrl = store.authorizationUrl
+      if (!authorizationUrl) throw new Error('the client was not sent to sign in')
+
+      // The browser opens the authorization URL: consent page, sign-in first, then back.
+      const context = await newContext(browser, server.baseUrl)
+      const page = await context.newPage()
+      await page.goto(authorizationUrl.href)
+      await page.waitForURL(/\/sign-in\?redirect=/)
+      await signIn(page, person.email, person.password)
+      await page.waitForURL((url) => url.pathname === '/oauth/consent')
+      await page.getByRole('heading', { name: /Connect Claude Desktop to Tessera/ }).waitFor()
+      expect(await page.getByTestId('consent-redirect').textContent()).toBe(
+        new URL(callback.redirectUrl).host,
+      )
+      await shoot(page, '40-oauth-consent')
+      await page.getByRole('button', { name: 'Connect' }).click()
+      await page.waitForURL((url) => url.href.startsWith(callback.redirectUrl))
+      await context.close()
+
+      const [landed] = callback.received
+      expect(landed?.searchParams.get('state')).toBe(store.sentState)
+      expect(landed?.searchParams.get('iss')).toBe(server.baseUrl)
+      const code = landed?.searchParams.get('code')
+      if (!code) throw new Error(`no code in ${landed}`)
+      const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: store })
+      await transport.finishAuth(code)
+
+      const client = new Client({ name: 'claude-desktop', version: '1.0.0' })
+      await client.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: store }))
+      try {
+        const { tools } = await client.listTools()
+        expect(tools.map((t) => t.name)).toContain('create_task')
+        const created = await client.callTool({
+          name: 'create_task',
+          arguments: { project: project.key, title: 'Filed after a browser sign-in' },
+        })
+        expect((created.structuredContent as { task: Task }).task.ref).toBe(`${project.key}-1`)
+      } finally {
+        await client.close()
+      }
+    } finally {
+      await callback.close()
+    }
+
+    // The connection is an ordinary token in the person's list, and a connected app.
+    const { tokens } = await own.call<TokenList>('GET', '/tokens')
+    expect(tokens.map((t) => t.name)).toContain('Claude Desktop (OAuth)')
+    const { grants } = await own.call<OAuthGrantList>('GET', '/oauth/grants')
+    expect(grants[0]).toMatchObject({ client: { name: 'Claude Desktop' }, status: 'active' })
+  })
+
+  it('denying in the console sends the app access_denied', async () => {
+    const person = await createPerson(root, 'member', 'denier')
+    const callback = await callbackServer()
+    const store = new HostStore(callback.redirectUrl)
+    try {
+      const first = new Client({ name: 'claude-desktop', version: '1.0.0' })
+      const mcpUrl = new URL('/api/v1/mcp', server.baseUrl)
+      await expect(
+        first.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: store })),
+      ).rejects.toThrow(UnauthorizedError)
+      const context = await newContext(browser, server.baseUrl)
+      const page = await context.newPage()
+      await page.goto(store.authorizationUrl?.href ?? '')
+      await page.waitForURL(/\/sign-in\?redirect=/)
+      await signIn(page, person.email, person.password)
+      await page.getByRole('button', { name: 'Deny' }).click()
+      await page.waitForURL((url) => url.href.startsWith(callback.redirectUrl))
+      await context.close()
+      expect(callback.received[0]?.searchParams.get('error')).toBe('access_denied')
+      expect(callback.received[0]?.searchParams.get('code')).toBeNull()
+    } finally {
+      await callback.close()
+    }
+  })
+})

@@ -1,0 +1,35 @@
+import type { OAuthSettings } from '../../contract/index.js'
+import { settings } from '../../db/schema/index.js'
+import { diff, recordActivity } from '../activity/record.js'
+import type { ServiceContext } from '../context.js'
+import { getOAuthSettings } from './get-settings.js'
+
+export async function updateOAuthSettings({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext
+  input: OAuthSettings
+}) {
+  return ctx.db.transaction(async (tx) => {
+    const before = await getOAuthSettings(tx)
+    const values = {
+      oauthEnabled: input.enabled,
+      oauthClientApprovalRequired: input.clientApprovalRequired,
+      updatedAt: new Date(),
+    }
+    await tx
+      .insert(settings)
+      .values({ id: 1, ...values })
+      .onConflictDoUpdate({ target: settings.id, set: values })
+    const changes = diff(before, input)
+    if (Object.keys(changes).length > 0) {
+      await recordActivity(tx, ctx.actor, {
+        action: 'settings.updated',
+        target: { type: 'settings', id: 'oauth', label: 'OAuth' },
+        changes,
+      })
+    }
+    return input
+  })
+}
