@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import fastifyCookie from '@fastify/cookie'
-import fastifyHelmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
@@ -16,6 +15,7 @@ import { clientErrorHandler } from './lib/client-errors.js'
 import { isConsoleNavigation } from './lib/console-navigation.js'
 import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
 import { installNulGuard } from './lib/nul-guard.js'
+import { installSecurityHeaders } from './lib/security-headers.js'
 import { serializerCompiler } from './lib/serializer.js'
 import {
   capConnections,
@@ -94,23 +94,18 @@ export async function buildApp(options: AppOptions) {
     publicUrl: options.publicUrl,
     allowedHosts: options.allowedHosts,
   })
-  await app.register(fastifyCookie)
-  await app.register(fastifyHelmet, {
-    // The console is a same-origin SPA: its own scripts only, never framed by other sites.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    // Self-hosted servers are often reached over plain HTTP on a LAN; HSTS only under HTTPS.
-    strictTransportSecurity: secureCookies,
+  // Cookies are parsed only when a request has any: API clients send none, and the plugin's own
+  // hook allocates a container for each request regardless.
+  await app.register(fastifyCookie, { hook: false })
+  const noCookies: Record<string, string | undefined> = Object.freeze({})
+  app.addHook('onRequest', (request, _reply, done) => {
+    const header = request.headers.cookie
+    request.cookies = header ? app.parseCookie(header) : noCookies
+    done()
   })
+  // Before the docs plugin, so its page keeps its own CSP. Self-hosted servers are often reached
+  // over plain HTTP on a LAN: HSTS only under HTTPS.
+  installSecurityHeaders(app, { hsts: secureCookies })
   await app.register(failureLimitsPlugin, { ...options.failureLimits, redisUrl: options.redisUrl })
   await app.register(fastifySwagger, {
     openapi: {
@@ -135,7 +130,11 @@ export async function buildApp(options: AppOptions) {
     routePrefix: '/api/docs',
     staticCSP: true,
     // Plain-HTTP servers on a LAN are common: do not ask browsers to upgrade the docs' assets.
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    // Never framed, like the console.
+    transformStaticCSP: (header) =>
+      header
+        .replace(/\s*upgrade-insecure-requests;?/, '')
+        .replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
   })
 
   await app.register(dbPlugin, { database: options.database })
@@ -145,20 +144,26 @@ export async function buildApp(options: AppOptions) {
     publicUrl: options.publicUrl,
   })
 
-  app.addHook('onResponse', async (request, reply) => {
-    const auth = request.auth
-    request.log.info(
-      {
-        method: request.method,
-        path: request.url.split('?')[0],
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        userId: auth?.user.id,
-        tokenId: auth?.token?.id,
-      },
-      'request',
-    )
-  })
+  // One line per request, unless the level leaves it out anyway (tests, LOG_LEVEL=warn).
+  if (['info', 'debug', 'trace'].includes(app.log.level)) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const url = request.url
+      const query = url.indexOf('?')
+      const auth = request.auth
+      request.log.info(
+        {
+          method: request.method,
+          path: query === -1 ? url : url.slice(0, query),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          userId: auth?.user.id,
+          tokenId: auth?.token?.id,
+        },
+        'request',
+      )
+      done()
+    })
+  }
 
   await app.register(healthRoutes)
   await app.register(

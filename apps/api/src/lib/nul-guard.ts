@@ -35,8 +35,9 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
  * prototype-poisoning protection) still parses.
  */
 export function installNulGuard(app: FastifyInstance) {
-  app.addHook('onRequest', async (request) => {
-    if (/%00|\0/.test(request.url)) throw nulInText()
+  app.addHook('onRequest', (request, _reply, done) => {
+    const url = request.url
+    done(url.includes('%00') || url.includes('\0') ? nulInText() : undefined)
   })
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')

@@ -1,9 +1,10 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** A fresh 256-bit random value, base64url. */
 export const randomSecret = () => randomBytes(32).toString('base64url')
 
-export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex')
+/** Node's one-shot digest: what token and session lookups hash on every request. */
+export const sha256Hex = (value: string) => hash('sha256', value, 'hex')
 
 /**
  * The CSRF token of a console session: an HMAC keyed by the session secret, so only someone who

@@ -39,26 +39,40 @@ export function hostChecker(options: HostCheckOptions): (host: string | undefine
     else if (name.startsWith('.')) suffixes.push(name)
     else if (name) exact.add(hostName(name))
   }
-  return (header) => {
-    // HTTP/1.0 clients may send none; a browser (and so a rebinding page) always does.
-    if (header === undefined || any) return true
+  const judge = (header: string) => {
     const name = hostName(header)
     if (exact.has(name)) return true
     if (isIP(name.replace(/^\[|\]$/g, '')) !== 0) return true
     return suffixes.some((suffix) => name.endsWith(suffix) && name.length > suffix.length)
+  }
+  // Nearly every request repeats one of a few Host values: judge each once. Bounded, so a client
+  // sending made-up names cannot grow it.
+  const judged = new Map<string, boolean>()
+  return (header) => {
+    // HTTP/1.0 clients may send none; a browser (and so a rebinding page) always does.
+    if (header === undefined || any) return true
+    let verdict = judged.get(header)
+    if (verdict === undefined) {
+      verdict = judge(header)
+      if (judged.size >= 256) judged.clear()
+      judged.set(header, verdict)
+    }
+    return verdict
   }
 }
 
 export default fp<HostCheckOptions>(
   async (app, opts) => {
     const allowed = hostChecker(opts)
-    app.addHook('onRequest', async (request: FastifyRequest) => {
-      if (allowed(request.headers.host)) return
-      if (UNCHECKED_PATHS.has(request.url.split('?')[0] ?? '')) return
-      throw forbidden(
-        'host_not_allowed',
-        'This server does not answer to that host name.',
-        'Reach Tessera at the address in TESSERA_PUBLIC_URL, or add this name to TESSERA_ALLOWED_HOSTS.',
+    app.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
+      if (allowed(request.headers.host)) return done()
+      if (UNCHECKED_PATHS.has(request.url.split('?')[0] ?? '')) return done()
+      done(
+        forbidden(
+          'host_not_allowed',
+          'This server does not answer to that host name.',
+          'Reach Tessera at the address in TESSERA_PUBLIC_URL, or add this name to TESSERA_ALLOWED_HOSTS.',
+        ),
       )
     })
   },
