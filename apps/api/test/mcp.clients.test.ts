@@ -214,7 +214,72 @@ describe('mcp-remote (stdio proxy, as configured for Claude Desktop)', () => {
     // What a Claude Desktop user sees in the log: not the 401, but a failed client registration.
     expect(remote.stderr()).toMatch(/Dynamic Client Registration/)
   })
+
+  it('with no --header it signs in through the browser, as Claude Desktop users add a URL', async () => {
+    const user = await createTestUser(app)
+    const session = await signIn(app, user)
+    const remote = viaMcpRemote([])
+    const connected = remote.client.connect(remote.transport)
+    // Awaited below once the browser part is done; a failure before that fails the test there.
+    connected.catch(() => undefined)
+    try {
+      // mcp-remote registers, prints the authorization URL and waits for the browser on its
+      // loopback callback.
+      const authorizationUrl = await vi.waitFor(
+        () => {
+          const match = /Please authorize this client by visiting:\s+(\S+)/.exec(remote.stderr())
+          if (!match?.[1]) throw new Error(`no authorization URL yet:\n${remote.stderr()}`)
+          return new URL(match[1])
+        },
+        { timeout: 20_000, interval: 100 },
+      )
+      expect(authorizationUrl.origin).toBe(origin)
+      expect(authorizationUrl.searchParams.get('resource')).toBe(url)
+      const opened = await fetch(authorizationUrl, { redirect: 'manual' })
+      const consent = new URL(opened.headers.get('location') ?? '', origin)
+      expect(consent.pathname).toBe('/oauth/consent')
+      const approved = await app.inject({
+        method: 'POST',
+        url: `/api/v1/oauth/requests/${encodeURIComponent(consent.searchParams.get('request') ?? '')}`,
+        headers: session.headers,
+        payload: { approve: true },
+      })
+      expect(approved.statusCode, approved.body).toBe(200)
+      // It prints the URL a moment before its callback server listens; a person is slower.
+      await vi.waitFor(() => expect(remote.stderr()).toMatch(/Waiting for authorization/), {
+        timeout: 20_000,
+        interval: 100,
+      })
+      expect((await followAsBrowser(approved.json().redirectTo)).status).toBeLessThan(400)
+
+      await connected
+      const who = await remote.client.callTool({ name: 'whoami', arguments: {} })
+      expect(structured<{ user: { id: string }; token: { name: string } }>(who)).toMatchObject({
+        user: { id: user.id },
+        token: { name: expect.stringMatching(/\(OAuth\)$/) },
+      })
+    } finally {
+      await remote.client.close()
+    }
+  })
 })
+
+/**
+ * The browser following a redirect to a loopback callback: `localhost` may be served on ::1 only
+ * (mcp-remote's is), and a browser tries every address the name has.
+ */
+async function followAsBrowser(location: string): Promise<Response> {
+  const target = new URL(location)
+  if (target.hostname !== 'localhost') return fetch(target)
+  for (const host of ['127.0.0.1', '[::1]']) {
+    try {
+      return await fetch(new URL(target.href.replace('//localhost', `//${host}`)))
+    } catch {
+      // Not listening on this address: try the next one.
+    }
+  }
+  throw new Error(`nothing listens at ${location}`)
+}
 
 /** Runs the Inspector CLI to the end, with a deadline and a throwaway home. */
 function inspector(args: string[], env: Record<string, string> = {}): Promise<NodeRun> {
