@@ -27,12 +27,16 @@ import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import failureLimitsPlugin, { type FailureLimitOptions } from './plugins/failure-limits.js'
 import hostCheckPlugin from './plugins/host-check.js'
+import oauthPlugin from './plugins/oauth.js'
 import activityRoutes from './routes/activity/index.js'
 import adminRoutes from './routes/admin/index.js'
+import adminOAuthRoutes from './routes/admin/oauth.js'
 import authRoutes from './routes/auth/index.js'
 import healthRoutes from './routes/health/index.js'
 import mcpRoutes from './routes/mcp/index.js'
 import meRoutes from './routes/me/index.js'
+import oauthConsentRoutes from './routes/oauth/consent.js'
+import oauthRoutes from './routes/oauth/index.js'
 import projectRoutes from './routes/projects/index.js'
 import settingsRoutes from './routes/settings/index.js'
 import taskRoutes from './routes/tasks/index.js'
@@ -143,6 +147,7 @@ export async function buildApp(options: AppOptions) {
     allowedOrigins: options.allowedOrigins,
     publicUrl: options.publicUrl,
   })
+  await app.register(oauthPlugin, { publicUrl: options.publicUrl })
 
   // One line per request, unless the level leaves it out anyway (tests, LOG_LEVEL=warn).
   if (['info', 'debug', 'trace'].includes(app.log.level)) {
@@ -166,6 +171,7 @@ export async function buildApp(options: AppOptions) {
   }
 
   await app.register(healthRoutes)
+  await app.register(oauthRoutes)
   await app.register(
     async (api) => {
       await api.register(authRoutes, { secureCookies })
@@ -173,6 +179,8 @@ export async function buildApp(options: AppOptions) {
       await api.register(tokenRoutes)
       await api.register(settingsRoutes)
       await api.register(adminRoutes)
+      await api.register(adminOAuthRoutes)
+      await api.register(oauthConsentRoutes)
       await api.register(activityRoutes)
       await api.register(projectRoutes)
       await api.register(taskRoutes)
