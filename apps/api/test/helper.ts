@@ -62,6 +62,7 @@ export async function buildTestApp(options: Partial<AppOptions> = {}): Promise<A
       unknownCredentials: { max: 100_000, windowMs: 60_000 },
       signIn: { max: 100_000, windowMs: 60_000 },
       clientRegistrations: { max: 100_000, windowMs: 60_000 },
+      authorizationRequests: { max: 100_000, windowMs: 60_000 },
     },
     lastUsedFlushMs: 0,
     ...options,

@@ -168,6 +168,31 @@ describe('registration', () => {
     }
   })
 
+  it('a flood of authorization requests from one address is cut off with 429', async () => {
+    const limited = await buildTestApp({
+      failureLimits: {
+        unknownCredentials: { max: 100_000, windowMs: 60_000 },
+        signIn: { max: 100_000, windowMs: 60_000 },
+        authorizationRequests: { max: 2, windowMs: 60_000 },
+      },
+    })
+    try {
+      const client = await registerClient(limited)
+      for (let i = 0; i < 2; i++) {
+        await startAuthorization(limited, authorizeParams(client, pkce().challenge))
+      }
+      const res = await limited.inject({
+        method: 'GET',
+        url: authorizeUrl(authorizeParams(client, pkce().challenge)),
+      })
+      expect(res.statusCode).toBe(429)
+      expect(problem(res).code).toBe('rate_limited')
+      expect(res.headers.location).toBeUndefined()
+    } finally {
+      await limited.close()
+    }
+  })
+
   it('a revoked token sent along is refused with its reason, not registered', async () => {
     const refused = await refusedToken(app, 'revoked')
     const res = await app.inject({

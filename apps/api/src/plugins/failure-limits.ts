@@ -22,6 +22,8 @@ export interface FailureLimitOptions {
   signIn?: Limit
   /** OAuth client registrations (RFC 7591) per client address. */
   clientRegistrations?: Limit
+  /** OAuth authorization requests per client address (each is kept until answered or expired). */
+  authorizationRequests?: Limit
   /** Shared store for every instance; without it each instance counts on its own. */
   redisUrl?: string | undefined
 }
@@ -44,6 +46,7 @@ export class FailureLimits {
   private readonly unknown: RateLimiterAbstract
   private readonly passwords: RateLimiterAbstract
   private readonly registrations: RateLimiterAbstract
+  private readonly authorizations: RateLimiterAbstract
   /** Unknown credentials already counted per address: repeating one is not guessing. */
   private readonly seen = new Map<string, number>()
   private readonly seenTtlMs: number
@@ -55,6 +58,7 @@ export class FailureLimits {
     this.unknown = limiter('tessera:unknown-credential', options.unknownCredentials, redis)
     this.passwords = limiter('tessera:sign-in', options.signIn, redis)
     this.registrations = limiter('tessera:oauth-register', options.clientRegistrations, redis)
+    this.authorizations = limiter('tessera:oauth-authorize', options.authorizationRequests, redis)
     this.seenTtlMs = options.unknownCredentials.windowMs
   }
 
@@ -101,6 +105,11 @@ export class FailureLimits {
    */
   async clientRegistration(request: FastifyRequest) {
     await consume(this.registrations, request.ip, tooManyRegistrations)
+  }
+
+  /** Counts an OAuth authorization request from the client's address; 429 past the limit. */
+  async authorizationRequest(request: FastifyRequest) {
+    await consume(this.authorizations, request.ip, tooManyAuthorizations)
   }
 
   async close() {
@@ -151,6 +160,12 @@ const tooManyRegistrations = (ms: number) =>
     headers: retryAfter(ms),
   })
 
+const tooManyAuthorizations = (ms: number) =>
+  new AppError(429, 'rate_limited', 'Too many authorization requests from your address.', {
+    hint: 'Finish or cancel the sign-ins already started, then try again.',
+    headers: retryAfter(ms),
+  })
+
 const tooManyPasswords = (ms: number) =>
   new AppError(
     429,
@@ -178,6 +193,7 @@ export default fp<FailureLimitOptions>(
         unknownCredentials: opts.unknownCredentials ?? { max: 20, windowMs: 60_000 },
         signIn: opts.signIn ?? { max: 10, windowMs: 15 * 60_000 },
         clientRegistrations: opts.clientRegistrations ?? { max: 20, windowMs: 10 * 60_000 },
+        authorizationRequests: opts.authorizationRequests ?? { max: 60, windowMs: 10 * 60_000 },
       },
       redis,
     )

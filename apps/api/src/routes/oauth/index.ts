@@ -135,10 +135,12 @@ const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
         tags,
         summary: 'Start an authorization (code + PKCE S256); redirects to the consent page',
         querystring: AuthorizationQuery,
-        response: { 400: OAuthError, 403: OAuthError },
+        response: { 400: OAuthError, 403: OAuthError, 429: Problem },
       },
     },
     async (request, reply) => {
+      // Each request is stored until answered: a flood from one address is cut off.
+      await app.failureLimits.authorizationRequest(request)
       const { location } = await startAuthorization({
         db: app.db,
         query: request.query,
