@@ -1,90 +1,83 @@
 /**
- * `pnpm bench`: authenticated `GET /api/v1/me` with an API token against an unauthenticated route
- * of the same server, in one run, on PostgreSQL (and the embedded database). Prints requests/s,
- * p99 latency, the ratio, and how many last-used writes 10,000 token requests caused.
+ * `pnpm bench`: authenticated `GET /api/v1/me` with an API token against the unauthenticated
+ * `/api/v1/healthz` of the same server, in one run, on PostgreSQL (and the embedded database), and
+ * `/healthz` against a bare Fastify route. Prints requests/s, p99 latency, the ratios, how many
+ * last-used writes 10,000 token requests caused, and MCP tools/call against REST.
+ *
+ * `pnpm bench --scale`: the API on a 10k-task and a 500k-task PostgreSQL database (scale.ts).
  */
-import { type ChildProcess, fork } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
-import postgres from 'postgres'
+import {
+  type BenchServer,
+  createDatabase,
+  type LoadOptions,
+  load as loadFor,
+  pct,
+  startServer,
+  verdict,
+  warm,
+} from './lib.js'
 
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const TARGET_RATIO = 0.7
+const TARGET_FLOOR = 0.7
 
-interface Ready {
-  type: 'ready'
-  port: number
-  secret: string
-  driver: string
+const load = (url: string, options: LoadOptions = {}) =>
+  loadFor(url, { connections: CONNECTIONS, seconds: DURATION_S, ...options })
+
+interface Stats {
+  rowsWritten: number
+  statements: number
 }
 
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: Ready) => resolve({ child, ready: m }))
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
-  })
-}
-
-function ask<T>(child: ChildProcess, type: string): Promise<T> {
-  return new Promise((resolve) => {
-    child.once('message', (m: T) => resolve(m))
-    child.send({ type })
-  })
-}
-
-async function load(url: string, headers: Record<string, string> = {}, body?: string) {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    headers,
-    pipelining: 1,
-    ...(body ? { method: 'POST' as const, body } : {}),
-  })
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`)
-  }
-  return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total }
-}
-
-async function benchOne(label: string, env: Record<string, string>) {
-  const { child, ready } = await startServer(env)
+async function benchOne(label: string, env: Record<string, string>, bare: BenchServer | null) {
+  const server = await startServer('./server.ts', env)
   try {
-    const base = `http://127.0.0.1:${ready.port}`
+    const { base, ready } = server
     const auth = { authorization: `Bearer ${ready.secret}` }
-    const before = await ask<{ rowsWritten: number; statements: number }>(child, 'stats')
+    const before = await server.ask<Stats>('stats')
     // Warm up both paths (JIT, prepared statements, pool).
-    await autocannon({ url: `${base}/api/v1/healthz`, connections: 8, duration: 2 })
-    await autocannon({ url: `${base}/api/v1/me`, connections: 8, duration: 2, headers: auth })
+    await warm(`${base}/api/v1/healthz`)
+    await warm(`${base}/api/v1/me`, { headers: auth })
     const open = await load(`${base}/api/v1/healthz`)
-    const authed = await load(`${base}/api/v1/me`, auth)
-    const after = await ask<{ rowsWritten: number; statements: number }>(child, 'stats')
+    const authed = await load(`${base}/api/v1/me`, { headers: auth })
+    const after = await server.ask<Stats>('stats')
     const writesPer10k = ((after.rowsWritten - before.rowsWritten) / authed.total) * 10_000
     const ratio = authed.rps / open.rps
-    console.log(`\n${label} (${ready.driver}), ${CONNECTIONS} connections, ${DURATION_S}s each`)
-    console.table({
+    const rows: Record<string, { 'req/s': number; 'p99 ms': number }> = {
       'GET /api/v1/healthz (no auth)': { 'req/s': Math.round(open.rps), 'p99 ms': open.p99 },
       'GET /api/v1/me (API token)': { 'req/s': Math.round(authed.rps), 'p99 ms': authed.p99 },
-    })
+    }
+    let floor: number | undefined
+    if (bare) {
+      await warm(`${bare.base}/healthz`)
+      const bareRun = await load(`${bare.base}/healthz`)
+      const healthz = await load(`${base}/healthz`)
+      rows['GET /healthz (Tessera)'] = { 'req/s': Math.round(healthz.rps), 'p99 ms': healthz.p99 }
+      rows['GET /healthz (bare Fastify)'] = {
+        'req/s': Math.round(bareRun.rps),
+        'p99 ms': bareRun.p99,
+      }
+      floor = healthz.rps / bareRun.rps
+    }
+    console.log(`\n${label} (${ready.driver}), ${CONNECTIONS} connections, ${DURATION_S}s each`)
+    console.table(rows)
+    const judged = ready.driver === 'postgres' ? `: ${verdict(ratio >= TARGET_RATIO)}` : ''
     console.log(
-      `ratio token/unauthenticated: ${(ratio * 100).toFixed(1)}% (target >= ${TARGET_RATIO * 100}% on PostgreSQL)`,
+      `ratio token/unauthenticated: ${pct(ratio)} (target >= ${pct(TARGET_RATIO)} on PostgreSQL${judged})`,
     )
+    if (floor !== undefined) {
+      console.log(
+        `ratio /healthz vs bare Fastify: ${pct(floor)} (target >= ${pct(TARGET_FLOOR)}: ${verdict(floor >= TARGET_FLOOR)})`,
+      )
+    }
     console.log(
       `last-used writes: ${after.rowsWritten - before.rowsWritten} rows in ${after.statements - before.statements} statements for ${authed.total} token requests = ${writesPer10k.toFixed(2)} per 10,000 requests`,
     )
     if (process.env.BENCH_MCP !== '0') await benchMcp(base, auth)
     return ratio
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    child.send({ type: 'stop' })
-    await exited
+    await server.stop()
   }
 }
 
@@ -110,18 +103,12 @@ async function benchMcp(base: string, auth: Record<string, string>) {
       body: call('list_tasks', { project: 'BENCH', limit: 25 }),
     },
   ]
+  const post = { headers: mcpHeaders, method: 'POST' as const }
   const rows: Record<string, { 'req/s': number; 'p99 ms': number; 'vs REST': string }> = {}
   for (const c of cases) {
-    await autocannon({
-      url: `${base}/api/v1/mcp`,
-      connections: 8,
-      duration: 2,
-      headers: mcpHeaders,
-      method: 'POST',
-      body: c.body,
-    })
-    const rest = await load(c.rest, auth)
-    const mcp = await load(`${base}/api/v1/mcp`, mcpHeaders, c.body)
+    await warm(`${base}/api/v1/mcp`, { ...post, body: c.body })
+    const rest = await load(c.rest, { headers: auth })
+    const mcp = await load(`${base}/api/v1/mcp`, { ...post, body: c.body })
     rows[`REST for ${c.label}`] = {
       'req/s': Math.round(rest.rps),
       'p99 ms': rest.p99,
@@ -130,23 +117,26 @@ async function benchMcp(base: string, auth: Record<string, string>) {
     rows[`MCP tools/call ${c.label}`] = {
       'req/s': Math.round(mcp.rps),
       'p99 ms': mcp.p99,
-      'vs REST': `${((mcp.rps / rest.rps) * 100).toFixed(1)}%`,
+      'vs REST': pct(mcp.rps / rest.rps),
     }
   }
   console.table(rows)
   console.log('MCP target: tools/call at least 25% of the REST route returning the same data')
 }
 
-const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const dbName = `tessera_bench_${randomBytes(4).toString('hex')}`
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
-await admin.unsafe(`create database ${dbName}`)
-try {
-  const url = new URL(serverUrl)
-  url.pathname = `/${dbName}`
-  await benchOne('PostgreSQL', { BENCH_DATABASE_URL: url.toString() })
-  if (process.env.BENCH_PGLITE !== '0') await benchOne('Embedded', { BENCH_DATABASE_URL: '' })
-} finally {
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`)
-  await admin.end()
+if (process.argv.includes('--scale')) {
+  const { runScale } = await import('./scale.js')
+  await runScale()
+} else {
+  const db = await createDatabase('quick')
+  const bare = await startServer('./bare-server.ts')
+  try {
+    await benchOne('PostgreSQL', { BENCH_DATABASE_URL: db.url }, bare)
+    if (process.env.BENCH_PGLITE !== '0') {
+      await benchOne('Embedded', { BENCH_DATABASE_URL: '' }, null)
+    }
+  } finally {
+    await bare.stop()
+    await db.drop()
+  }
 }
