@@ -22,6 +22,7 @@ import {
   createPerson,
   launchBrowser,
   newContext,
+  openAs,
   type RunningServer,
   shoot,
   signIn,
@@ -67,10 +68,13 @@ class HostStore implements OAuthClientProvider {
   saved: OAuthTokens | undefined
   verifier = ''
   readonly sentState = randomBytes(8).toString('hex')
-  constructor(readonly redirectUrl: string) {}
+  constructor(
+    readonly redirectUrl: string,
+    readonly name = 'Claude Desktop',
+  ) {}
   get clientMetadata(): OAuthClientMetadata {
     return {
-      client_name: 'Claude Desktop',
+      client_name: this.name,
       redirect_uris: [this.redirectUrl],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -173,7 +177,7 @@ describe('connecting an MCP client by URL, approved in the console', () => {
   it('denying in the console sends the app access_denied', async () => {
     const person = await createPerson(root, 'member', 'denier')
     const callback = await callbackServer()
-    const store = new HostStore(callback.redirectUrl)
+    const store = new HostStore(callback.redirectUrl, 'Unwanted app')
     try {
       const first = new Client({ name: 'claude-desktop', version: '1.0.0' })
       const mcpUrl = new URL('/api/v1/mcp', server.baseUrl)
@@ -193,5 +197,25 @@ describe('connecting an MCP client by URL, approved in the console', () => {
     } finally {
       await callback.close()
     }
+  })
+
+  it('an admin sees the registered apps and blocks one: its connection stops at once', async () => {
+    const admin = await createPerson(root, 'admin', 'oauthadmin')
+    const page = await openAs(browser, server.baseUrl, admin, '/admin/oauth')
+    await page.getByRole('heading', { name: 'OAuth apps' }).waitFor()
+    const row = page.getByRole('row').filter({ hasText: 'Claude Desktop' }).first()
+    await row.waitFor()
+    await shoot(page, '41-admin-oauth-apps')
+    await row.getByRole('button', { name: /^Block/ }).click()
+    await row.getByText('Blocked').waitFor()
+    // The member's connection from the first test ended with the block.
+    const listed = await root.call<{ tokens: { name: string; status: string }[] }>(
+      'GET',
+      '/admin/tokens',
+    )
+    const oauthTokens = listed.tokens.filter((t) => t.name === 'Claude Desktop (OAuth)')
+    expect(oauthTokens.length).toBeGreaterThan(0)
+    expect(oauthTokens.every((t) => t.status === 'revoked')).toBe(true)
+    await page.context().close()
   })
 })

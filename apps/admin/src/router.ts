@@ -81,6 +81,12 @@ export const router = createRouter({
           meta: { title: 'Token policy', permission: 'ManageSettings' },
         },
         {
+          path: 'admin/oauth',
+          name: 'admin-oauth',
+          component: () => import('./views/admin/oauth-view.vue'),
+          meta: { title: 'OAuth apps', permission: 'ManageSettings' },
+        },
+        {
           path: 'admin/activity',
           name: 'admin-activity',
           component: () => import('./views/admin/activity-view.vue'),
