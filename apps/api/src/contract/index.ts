@@ -356,3 +356,112 @@ export type UpdateTaskBody = z.input<typeof UpdateTaskBody>
 
 export const AddCommentBody = z.object({ body: z.string().trim().min(1).max(20_000) })
 export type AddCommentBody = z.infer<typeof AddCommentBody>
+
+// --- OAuth: connecting MCP clients by URL ---------------------------------------------------
+
+/** Access an OAuth client can be given: `read`, or `read` and `write`. */
+export const OAuthScope = z.enum(['read', 'write'])
+export type OAuthScope = z.infer<typeof OAuthScope>
+
+/** Workspace-wide OAuth switches, stored beside the token policy. */
+export const OAuthSettings = z.object({
+  /** Off: no metadata, no registration, no authorization; issued grants stop refreshing. */
+  enabled: z.boolean(),
+  /** New clients need an admin's approval before users can connect them. */
+  clientApprovalRequired: z.boolean(),
+})
+export type OAuthSettings = z.infer<typeof OAuthSettings>
+
+export const OAuthClientStatus = z.enum(['active', 'pending', 'blocked'])
+export type OAuthClientStatus = z.infer<typeof OAuthClientStatus>
+
+/** A registered OAuth client, as admins see it. */
+export const OAuthClient = z.object({
+  id: z.uuid(),
+  clientId: z.string(),
+  name: z.string(),
+  redirectUris: z.array(z.string()),
+  clientUri: z.string().nullable(),
+  softwareId: z.string().nullable(),
+  softwareVersion: z.string().nullable(),
+  registrationType: z.enum(['dynamic']),
+  registeredIp: z.string().nullable(),
+  createdAt: isoDate,
+  approvedAt: nullableDate,
+  blockedAt: nullableDate,
+  /** `pending` while approval is required and not given. */
+  status: OAuthClientStatus,
+})
+export type OAuthClient = z.infer<typeof OAuthClient>
+
+export const OAuthClientList = z.object({ clients: z.array(OAuthClient) })
+export type OAuthClientList = z.infer<typeof OAuthClientList>
+
+export const UpdateOAuthClientBody = z
+  .object({ blocked: z.boolean().optional(), approved: z.boolean().optional() })
+  .refine((v) => v.blocked !== undefined || v.approved !== undefined, {
+    message: 'Nothing to update',
+  })
+export type UpdateOAuthClientBody = z.infer<typeof UpdateOAuthClientBody>
+
+/** A pending authorization request, as the console's consent page shows it. */
+export const OAuthRequest = z.object({
+  client: z.object({
+    id: z.uuid(),
+    clientId: z.string(),
+    name: z.string(),
+    clientUri: z.string().nullable(),
+    /** Where the browser goes after the decision, and its host, to show the user. */
+    redirectUri: z.string(),
+    redirectHost: z.string(),
+  }),
+  /** What the client asked for; the user may narrow it. */
+  scopes: z.array(z.string()),
+  /** The protected resource the access is for: this server's MCP endpoint. */
+  resource: z.string(),
+  expiresAt: isoDate,
+  /** Limits from the token policy for the grant's lifetime (how long the client may refresh). */
+  policy: z.object({
+    maxLifetimeDays: z.number().int().nullable(),
+    expiryRequired: z.boolean(),
+    /** The lifetime used when the user picks none. */
+    defaultLifetimeDays: z.number().int().nullable(),
+  }),
+  /** Access tokens are short-lived and renewed by the client with its refresh token. */
+  accessTokenLifetimeSeconds: z.number().int(),
+})
+export type OAuthRequest = z.infer<typeof OAuthRequest>
+
+export const DecideOAuthRequestBody = z.object({
+  approve: z.boolean(),
+  /** Granted access; must not exceed what the client asked for. Default: what it asked for. */
+  scopes: z.array(OAuthScope).min(1).max(2).optional(),
+  /** Project keys to restrict the access to; omitted or empty: all of the user's projects. */
+  projects: z.array(ProjectKey).max(32).optional(),
+  /** How long the client may keep refreshing, within the token policy; null: until revoked. */
+  expiresInDays: z.number().int().min(1).max(36500).nullable().optional(),
+})
+export type DecideOAuthRequestBody = z.input<typeof DecideOAuthRequestBody>
+
+/** Where the console sends the browser: the client's redirect URI with the code or the error. */
+export const OAuthDecision = z.object({ redirectTo: z.string() })
+export type OAuthDecision = z.infer<typeof OAuthDecision>
+
+/** A connected app: what the user allowed an OAuth client, with its access token. */
+export const OAuthGrant = z.object({
+  id: z.uuid(),
+  client: z.object({ id: z.uuid(), name: z.string(), clientUri: z.string().nullable() }),
+  scopes: z.array(z.string()),
+  createdAt: isoDate,
+  /** Refreshing stops after this; null: until revoked. */
+  expiresAt: nullableDate,
+  lastRefreshedAt: nullableDate,
+  revokedAt: nullableDate,
+  status: TokenStatus,
+  /** The access token, as it appears in the token list. */
+  token: Token,
+})
+export type OAuthGrant = z.infer<typeof OAuthGrant>
+
+export const OAuthGrantList = z.object({ grants: z.array(OAuthGrant) })
+export type OAuthGrantList = z.infer<typeof OAuthGrantList>

@@ -15,7 +15,7 @@ import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
 import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
 import { BatchLoader } from '../lib/batch-loader.js'
 import { isConsoleNavigation } from '../lib/console-navigation.js'
-import { forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
+import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
 import { ADMIN_PERMISSIONS, permissionsFor, tokenPermissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
@@ -34,8 +34,11 @@ export interface AuthContext {
 
 /** How a route is protected; set in the route's `config`. */
 export interface RouteAuthConfig {
-  /** `public` routes skip authentication (default: a signed-in user or a token is required). */
-  auth?: 'public' | 'required'
+  /**
+   * `public` routes skip authentication (default: a signed-in user or a token is required);
+   * `optional` ones need none but judge a token that is sent anyway, so its refusal is told.
+   */
+  auth?: 'public' | 'optional' | 'required'
   permission?: Permission
   /** Scope a token needs; defaults to `read` for GET/HEAD and `write` otherwise. */
   scope?: Scope
@@ -258,6 +261,11 @@ export default fp<AuthPluginOptions>(
         }
         return
       }
+      if (config.auth === 'optional') {
+        const header = authorizationHeader(request)
+        if (header !== undefined) await authenticateToken(request, header)
+        return
+      }
       // Everything under /api/v1 needs authentication unless it opts out; the console's static
       // files and the docs are public.
       if (!url.startsWith('/api/v1') || config.auth === 'public') return
@@ -295,10 +303,17 @@ export default fp<AuthPluginOptions>(
         }
         const scope = config.scope ?? (SAFE_METHODS.has(request.method) ? 'read' : 'write')
         if (!hasScope(auth.token?.scopes ?? [], scope)) {
-          throw forbidden(
+          // RFC 6750 §3.1: the challenge names the scope, so OAuth clients can ask for it.
+          throw new AppError(
+            403,
             'insufficient_scope',
             `This token lacks the "${scope}" scope needed here.`,
-            'Create a token with write access for changes.',
+            {
+              hint: 'Create a token with write access for changes.',
+              headers: {
+                'www-authenticate': `Bearer realm="tessera", error="insufficient_scope", scope="${scope}"`,
+              },
+            },
           )
         }
       } else {
