@@ -147,6 +147,48 @@ describe('admin: tokens', () => {
     expect(new Set(everyone.map((t) => t.user.id)).size).toBeGreaterThan(1)
   })
 
+  it('the admin list comes a page at a time, newest first, each token exactly once', async () => {
+    const admin = await adminSession()
+    const owner = await createTestUser(app)
+    const session = await signIn(app, owner)
+    const created: string[] = []
+    for (let i = 0; i < 5; i++)
+      created.push((await createToken(app, session, { name: `t${i}` })).id)
+    const page = async (query: string) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/admin/tokens?userId=${owner.id}&${query}`,
+        headers: admin.headers,
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      return res.json() as { tokens: { id: string }[]; nextCursor: string | null }
+    }
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const next = await page(`limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      seen.push(...next.tokens.map((t) => t.id))
+      cursor = next.nextCursor
+    } while (cursor && seen.length < 10)
+    expect(seen).toEqual([...created].reverse())
+
+    // Across all users too: the first page's cursor leads on to older tokens, never repeating one.
+    const first = await page('')
+    expect(first.nextCursor).toBeNull()
+    const all = await app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/tokens?limit=1',
+      headers: admin.headers,
+    })
+    const { tokens, nextCursor } = all.json() as { tokens: { id: string }[]; nextCursor: string }
+    const after = await app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/tokens?limit=1&cursor=${nextCursor}`,
+      headers: admin.headers,
+    })
+    expect(after.json().tokens[0].id).not.toBe(tokens[0]?.id)
+  })
+
   it("an admin revokes another user's token; it is refused with token_revoked on the next request", async () => {
     const admin = await adminSession()
     const { session, token } = await userWithToken(app)

@@ -118,6 +118,25 @@ describe('tokens: invalid requests', () => {
     expect(await tokenCount(session)).toBe(0)
   })
 
+  it('a token list cursor that is not one, or a limit out of range, is refused', async () => {
+    const session = await newSession()
+    for (const query of ['cursor=nonsense', 'limit=0', 'limit=201', 'limit=x']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/tokens?${query}`,
+        headers: session.headers,
+      })
+      expect(res.statusCode, query).toBe(400)
+      expect(problem(res).code, query).toMatch(/^(invalid_cursor|validation_failed)$/)
+    }
+    const garbled = await app.inject({
+      method: 'GET',
+      url: `/api/v1/tokens?cursor=${Buffer.from('2026-01-01T00:00:00.000Z|x').toString('base64url')}`,
+      headers: session.headers,
+    })
+    expect(problem(garbled).code).toBe('invalid_cursor')
+  })
+
   it('rotating or revoking an unknown or garbage id answers 404 not_found', async () => {
     const session = await newSession()
     for (const id of [

@@ -1,6 +1,8 @@
 import { TOKEN_PATTERN } from '@tessera/core'
+import { inArray } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { App } from '../src/app.js'
+import { apiTokens } from '../src/db/schema/index.js'
 import {
   bearer,
   buildTestApp,
@@ -94,6 +96,46 @@ describe('tokens: happy paths', () => {
     expect(tokens.map((t) => t.id)).toEqual([second.id, first.id])
     expect(tokens[1]).toMatchObject({ status: 'revoked' })
     expect(tokens[1]?.revokedAt).not.toBeNull()
+  })
+
+  it('the list comes a page at a time, newest first, each token exactly once', async () => {
+    const user = await createTestUser(app)
+    const session = await signIn(app, user)
+    const created: string[] = []
+    for (let i = 0; i < 5; i++)
+      created.push((await createToken(app, session, { name: `t${i}` })).id)
+    // Three created in the same millisecond: the id orders them, and the cursor keeps that order.
+    const tie = new Date()
+    await app.db
+      .update(apiTokens)
+      .set({ createdAt: tie })
+      .where(inArray(apiTokens.id, created.slice(1, 4)))
+    const page = async (query: string) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/tokens?${query}`,
+        headers: session.headers,
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      return res.json() as { tokens: { id: string }[]; nextCursor: string | null }
+    }
+    const everything = (await page('')).tokens.map((t) => t.id)
+    expect(everything).toHaveLength(5)
+    expect(new Set(everything)).toEqual(new Set(created))
+    expect((await page('')).nextCursor).toBeNull()
+
+    const seen: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const next = await page(`limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(next.tokens.length).toBeLessThanOrEqual(2)
+      seen.push(...next.tokens.map((t) => t.id))
+      cursor = next.nextCursor
+      pages++
+    } while (cursor && pages < 10)
+    expect(pages).toBe(3)
+    expect(seen).toEqual(everything)
   })
 
   it('rotating gives a new secret with the same name, scopes and lifetime; the old one stops at once', async () => {

@@ -111,7 +111,8 @@ export const CreateTokenBody = z.object({
 })
 export type CreateTokenBody = z.infer<typeof CreateTokenBody>
 
-export const TokenList = z.object({ tokens: z.array(Token) })
+/** A page of tokens, newest first; `nextCursor` asks for the next one (null: no more). */
+export const TokenList = z.object({ tokens: z.array(Token), nextCursor: z.string().nullable() })
 export type TokenList = z.infer<typeof TokenList>
 
 export const TokenWithSecret = z.object({
@@ -121,7 +122,10 @@ export const TokenWithSecret = z.object({
 })
 export type TokenWithSecret = z.infer<typeof TokenWithSecret>
 
-export const AdminTokenList = z.object({ tokens: z.array(AdminToken) })
+export const AdminTokenList = z.object({
+  tokens: z.array(AdminToken),
+  nextCursor: z.string().nullable(),
+})
 export type AdminTokenList = z.infer<typeof AdminTokenList>
 
 export const CreateUserBody = z.object({

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import type { ExtractTablesWithRelations } from 'drizzle-orm'
+import type { ExtractTablesWithRelations, Logger } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
 import type { Sql } from 'postgres'
 import { renewingClient } from './renewing-client.js'
@@ -23,7 +23,7 @@ export interface DatabaseHandle {
   close(): Promise<void>
 }
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | {
       driver: 'postgres'
       url: string
@@ -33,6 +33,10 @@ export type DatabaseConfig =
     }
   /** dataDir undefined = in memory (tests). */
   | { driver: 'pglite'; dataDir?: string }
+) & {
+  /** Sees every query the services send, with its parameters: the query-plan tests read them. */
+  logger?: Logger
+}
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
 // Any constant: serialises migrations across API instances that share one PostgreSQL server.
@@ -53,7 +57,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
         connection: { application_name: 'tessera' },
       }),
     )
-    const db = drizzle({ client: pool.client as Sql, schema })
+    const db = drizzle({ client: pool.client as Sql, schema, logger: config.logger ?? false })
     return {
       db: db as unknown as Db,
       driver: 'postgres',
@@ -81,10 +85,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
+  // Task search's trigram indexes (migration 0005) need pg_trgm, which PGlite ships as a contrib
+  // extension to load here; `create extension` in the migration then finds it.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
   if (config.dataDir) mkdirSync(config.dataDir, { recursive: true })
-  const client = config.dataDir ? new PGlite(config.dataDir) : new PGlite()
+  const client = new PGlite({ dataDir: config.dataDir, extensions: { pg_trgm } })
   await client.waitReady
-  const db = drizzle({ client, schema })
+  const db = drizzle({ client, schema, logger: config.logger ?? false })
   return {
     db: db as unknown as Db,
     driver: 'pglite',

@@ -134,6 +134,16 @@ export default fp<AuthPluginOptions>(
       disabled: users.disabled,
     }
 
+    // The owner by primary key, once per token: a lateral subquery with LIMIT 1 is never flattened
+    // into a plain join, so the planner cannot hash-join a batch against every user (which the
+    // prepared statement's generic plan did, assuming ten tokens a batch).
+    const owner = app.db
+      .select(authUserColumns)
+      .from(users)
+      .where(eq(users.id, apiTokens.userId))
+      .limit(1)
+      .as('owner')
+
     // One indexed lookup per token: the token, its user and the role policy together. Lookups
     // arriving together share one query.
     const tokenQuery = app.db
@@ -148,11 +158,17 @@ export default fp<AuthPluginOptions>(
           revokedAt: apiTokens.revokedAt,
           lastUsedAt: apiTokens.lastUsedAt,
         },
-        user: authUserColumns,
+        user: {
+          id: owner.id,
+          email: owner.email,
+          name: owner.name,
+          role: owner.role,
+          disabled: owner.disabled,
+        },
         membersCanManageTokens: settings.membersCanManageTokens,
       })
       .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
+      .innerJoinLateral(owner, sql`true`)
       .leftJoin(settings, eq(settings.id, 1))
       .where(sql`${apiTokens.secretHash} = any(${sql.placeholder('hashes')}::text[])`)
       .prepare('tessera_auth_tokens')

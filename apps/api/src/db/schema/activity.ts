@@ -28,12 +28,14 @@ export const activity = pgTable(
     changes: jsonb('changes').$type<Record<string, { before: unknown; after: unknown }>>(),
   },
   (t) => [
-    // The feed, newest first, paged by seq.
-    index('activity_seq_idx').on(t.seq.desc()),
-    // "My activity" and the admin filter by actor.
-    index('activity_actor_id_seq_idx').on(t.actorId, t.seq.desc()),
-    // The feed narrowed to the projects a caller can reach.
-    index('activity_project_id_seq_idx').on(t.projectId, t.seq.desc()),
+    // listActivity: `order by seq desc` (NULLS FIRST, as `desc` means in a query; seq is never
+    // null, but only an index in the same NULL order gives that order), paged by `seq < $1`.
+    index('activity_seq_idx').on(t.seq.desc().nullsFirst()),
+    // listActivity by actor (`actor_id = $1 order by seq desc`), and a caller's own
+    // account-level entries (`actor_id = $1 and project_id is null`).
+    index('activity_actor_id_seq_idx').on(t.actorId, t.seq.desc().nullsFirst()),
+    // listActivity for callers limited to some projects: `project_id = any($1) order by seq desc`.
+    index('activity_project_id_seq_idx').on(t.projectId, t.seq.desc().nullsFirst()),
   ],
 )
 

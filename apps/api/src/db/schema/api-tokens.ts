@@ -17,17 +17,26 @@ export const apiTokens = pgTable(
     scopes: text('scopes').array().notNull(),
     /** Lifetime chosen at creation, kept so that rotation grants the same lifetime again. */
     lifetimeDays: integer('lifetime_days'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Milliseconds, like a JavaScript Date: token lists page by (created_at, id) through a cursor. */
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     lastUsedIp: text('last_used_ip'),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [
-    // "My tokens" and the admin filter by user, newest first.
-    index('api_tokens_user_id_created_at_idx').on(t.userId, t.createdAt.desc()),
-    // The admin list of all tokens, newest first.
-    index('api_tokens_created_at_idx').on(t.createdAt.desc()),
+    // listTokens ("my tokens") and listAllTokens filtered by user:
+    // `where user_id = $1 order by created_at desc, id desc`, paged by `(created_at, id) < (...)`.
+    index('api_tokens_user_id_created_at_idx').on(
+      t.userId,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // listAllTokens (the admin list): `order by created_at desc, id desc`, same cursor.
+    index('api_tokens_created_at_idx').on(
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
   ],
 )
 

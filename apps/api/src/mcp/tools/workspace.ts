@@ -76,9 +76,14 @@ export const searchTasksTool = defineTool({
   name: 'search_tasks',
   title: 'Search tasks',
   description:
-    'Finds tasks whose title or description contains the given text (case-insensitive), optionally within one project or status.',
+    'Finds tasks by words in their title or description (English word forms, "quoted phrases", -excluded words) or by text they contain, most relevant first (title matches before description matches), optionally within one project or status.',
   input: z.object({
-    query: z.string().trim().min(1).max(200).describe('Text to look for'),
+    query: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('Words or text to look for, e.g. login timeout or "rate limit" -docs'),
     project: z.string().max(64).optional().describe('Project key such as WEB'),
     status: TaskStatus.optional(),
     cursor: z.string().max(200).optional(),

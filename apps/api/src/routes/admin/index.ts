@@ -78,16 +78,17 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'ManageAllTokens' },
       schema: {
         tags: ['admin'],
-        summary: "Every user's tokens, filtered by user and status",
+        summary: "Every user's tokens, newest first, filtered by user and status, a page at a time",
         querystring: z.object({
           userId: z.uuid().optional(),
           status: TokenStatus.optional(),
+          cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
           limit: z.coerce.number().int().min(1).max(500).default(200),
         }),
         response: { 200: AdminTokenList, 400: Problem, ...authErrors },
       },
     },
-    async (request) => ({ tokens: await listAllTokens({ db: app.db, input: request.query }) }),
+    async (request) => listAllTokens({ db: app.db, input: request.query }),
   )
 
   app.delete(

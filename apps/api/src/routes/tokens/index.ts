@@ -27,13 +27,16 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       config: manage,
       schema: {
         tags,
-        summary: 'Your API tokens, newest first',
-        response: { 200: TokenList, ...authErrors },
+        summary: 'Your API tokens, newest first, a page at a time',
+        querystring: z.object({
+          cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+          limit: z.coerce.number().int().min(1).max(200).default(100),
+        }),
+        response: { 200: TokenList, 400: Problem, ...authErrors },
       },
     },
-    async (request) => ({
-      tokens: await listTokens({ db: app.db, userId: actorOf(request).user.id }),
-    }),
+    async (request) =>
+      listTokens({ db: app.db, userId: actorOf(request).user.id, input: request.query }),
   )
 
   app.post(

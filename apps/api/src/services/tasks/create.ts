@@ -5,7 +5,7 @@ import { recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
 import { accessOf, assertNotArchived, findVisibleProject } from '../workspace/access.js'
 import { resolveAssignee } from './assignee.js'
-import { findVisibleTask, presentTask } from './query.js'
+import { findVisibleTask, presentTask, taskColumns } from './query.js'
 
 export interface CreateTaskInput {
   project: string
@@ -45,7 +45,7 @@ export async function createTask({ ctx, input }: { ctx: ServiceContext; input: C
         dueDate: input.dueDate ?? null,
         createdById: access.userId,
       })
-      .returning()
+      .returning(taskColumns)
     if (!task) throw new Error('insert returned no row')
     const ref = `${project.key}-${task.number}`
     await recordActivity(tx, ctx.actor, {

@@ -1,19 +1,24 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Task } from '../../contract/index.js'
 import type { Executor } from '../../db/client.js'
 import { projects, tasks, users } from '../../db/schema/index.js'
-import { badRequest, notFound } from '../../lib/errors.js'
+import { notFound } from '../../lib/errors.js'
 import { isUuid } from '../../lib/ids.js'
 import { type ProjectAccess, visibleProjects } from '../workspace/access.js'
 
 const assignee = alias(users, 'assignee')
 
+/** Every column of a task but `search`, the text-search document only search's SQL reads. */
+const { search: _search, ...taskColumns } = getTableColumns(tasks)
+
+export { taskColumns }
+
 /** Tasks joined with what their public view needs, limited to the projects the access can see. */
 export function selectTasks(db: Executor, access: ProjectAccess, where?: SQL) {
   return db
     .select({
-      task: tasks,
+      task: taskColumns,
       project: {
         id: projects.id,
         key: projects.key,
@@ -29,6 +34,50 @@ export function selectTasks(db: Executor, access: ProjectAccess, where?: SQL) {
 }
 
 export type TaskSelection = Awaited<ReturnType<typeof selectTasks>>[number]
+
+/**
+ * The newest tasks across every project the access can see, newest first, at most `limit`: each
+ * project's newest `limit` (matching `where`) from tasks_project_id_created_at_idx, then the best
+ * of those. A lateral subquery with LIMIT is run once per project and never flattened, so this
+ * reads projects x limit index entries whatever the projects' sizes. (An index on
+ * `(created_at, id)` alone would serve the order too, but PostgreSQL would then also walk it for
+ * one project's list, reading every newer task of the other projects first.)
+ */
+export function selectNewestTasks(
+  db: Executor,
+  access: ProjectAccess,
+  where: SQL | undefined,
+  limit: number,
+) {
+  const newest = db
+    .select(taskColumns)
+    .from(tasks)
+    .where(and(eq(tasks.projectId, projects.id), where))
+    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .limit(limit)
+    .as('task')
+  type TaskKey = keyof typeof taskColumns
+  const task = Object.fromEntries(
+    (Object.keys(taskColumns) as TaskKey[]).map((key) => [key, newest[key]]),
+  ) as { [K in TaskKey]: (typeof newest)[K] }
+  return db
+    .select({
+      task,
+      project: {
+        id: projects.id,
+        key: projects.key,
+        name: projects.name,
+        archived: projects.archived,
+      },
+      assignee: { id: assignee.id, email: assignee.email, name: assignee.name },
+    })
+    .from(projects)
+    .innerJoinLateral(newest, sql`true`)
+    .leftJoin(assignee, eq(assignee.id, newest.assigneeId))
+    .where(visibleProjects(access))
+    .orderBy(desc(newest.createdAt), desc(newest.id))
+    .limit(limit)
+}
 
 export function presentTask(row: TaskSelection): Task {
   const { task, project } = row
@@ -73,17 +122,4 @@ export async function findVisibleTask(
   const [row] = lock ? await query.for('update', { of: tasks }) : await query
   if (!row) throw notFound('Task')
   return row
-}
-
-export function encodeTaskCursor(at: Date, id: string) {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url')
-}
-
-export function decodeTaskCursor(cursor: string) {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|')
-  const at = new Date(iso ?? '')
-  if (!id || Number.isNaN(at.getTime()) || !isUuid(id)) {
-    throw badRequest('invalid_cursor', 'The cursor is not valid; start again without one.')
-  }
-  return { at, id }
 }

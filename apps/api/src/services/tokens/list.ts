@@ -2,33 +2,62 @@ import { and, desc, eq, gt, isNotNull, isNull, lte, or, type SQL } from 'drizzle
 import type { AdminToken, Token } from '../../contract/index.js'
 import type { Db } from '../../db/client.js'
 import { apiTokens, users } from '../../db/schema/index.js'
+import { afterTimeCursor, decodeTimeCursor, encodeTimeCursor } from '../../lib/cursor.js'
 import { presentToken } from './present.js'
 
-/** The user's own tokens, newest first, revoked and expired ones included. */
-export async function listTokens({ db, userId }: { db: Db; userId: string }): Promise<Token[]> {
-  const rows = await db
-    .select()
-    .from(apiTokens)
-    .where(eq(apiTokens.userId, userId))
-    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
-  const now = new Date()
-  return rows.map((row) => presentToken(row, now))
-}
-
-export interface AdminListInput {
-  userId?: string | undefined
-  status?: 'active' | 'expired' | 'revoked' | undefined
+export interface TokenPageInput {
+  cursor?: string | undefined
   limit: number
 }
 
-/** Every user's tokens, for administrators, filtered by user and status. */
+/** Newest first by (created_at, id), the order of both token indexes; the cursor resumes there. */
+const newestFirst = [desc(apiTokens.createdAt), desc(apiTokens.id)]
+
+function nextCursor(rows: { createdAt: Date; id: string }[], limit: number) {
+  const last = rows[limit - 1]
+  return rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.id) : null
+}
+
+/** The user's own tokens, newest first, revoked and expired ones included, a page at a time. */
+export async function listTokens({
+  db,
+  userId,
+  input,
+}: {
+  db: Db
+  userId: string
+  input: TokenPageInput
+}): Promise<{ tokens: Token[]; nextCursor: string | null }> {
+  const filters: SQL[] = [eq(apiTokens.userId, userId)]
+  if (input.cursor) {
+    filters.push(afterTimeCursor(apiTokens.createdAt, apiTokens.id, decodeTimeCursor(input.cursor)))
+  }
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(and(...filters))
+    .orderBy(...newestFirst)
+    .limit(input.limit + 1)
+  const now = new Date()
+  return {
+    tokens: rows.slice(0, input.limit).map((row) => presentToken(row, now)),
+    nextCursor: nextCursor(rows, input.limit),
+  }
+}
+
+export interface AdminListInput extends TokenPageInput {
+  userId?: string | undefined
+  status?: 'active' | 'expired' | 'revoked' | undefined
+}
+
+/** Every user's tokens, for administrators, filtered by user and status, a page at a time. */
 export async function listAllTokens({
   db,
   input,
 }: {
   db: Db
   input: AdminListInput
-}): Promise<AdminToken[]> {
+}): Promise<{ tokens: AdminToken[]; nextCursor: string | null }> {
   const now = new Date()
   const filters: (SQL | undefined)[] = []
   if (input.userId) filters.push(eq(apiTokens.userId, input.userId))
@@ -46,12 +75,23 @@ export async function listAllTokens({
       or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now)),
     )
   }
+  if (input.cursor) {
+    filters.push(afterTimeCursor(apiTokens.createdAt, apiTokens.id, decodeTimeCursor(input.cursor)))
+  }
   const rows = await db
     .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name } })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(...filters))
-    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
-    .limit(input.limit)
-  return rows.map(({ token, user }) => ({ ...presentToken(token, now), user }))
+    .orderBy(...newestFirst)
+    .limit(input.limit + 1)
+  return {
+    tokens: rows
+      .slice(0, input.limit)
+      .map(({ token, user }) => ({ ...presentToken(token, now), user })),
+    nextCursor: nextCursor(
+      rows.map((row) => row.token),
+      input.limit,
+    ),
+  }
 }

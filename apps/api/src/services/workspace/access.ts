@@ -45,6 +45,21 @@ export function visibleProjects(access: ProjectAccess): SQL | undefined {
   return conditions.length ? and(...conditions) : undefined
 }
 
+/**
+ * The ids of the projects this access can see, or null for all of them (an administrator without
+ * a project restriction). Read first by list queries that then filter on their own `project_id`
+ * column with values the planner knows, instead of joining through `projects` for every row.
+ */
+export async function visibleProjectIds(
+  db: Executor,
+  access: ProjectAccess,
+): Promise<string[] | null> {
+  const condition = visibleProjects(access)
+  if (!condition) return null
+  const rows = await db.select({ id: projects.id }).from(projects).where(condition)
+  return rows.map((row) => row.id)
+}
+
 /** Matches a project by id or by key (case-insensitive). */
 export function projectRefCondition(ref: string): SQL {
   return isUuid(ref)

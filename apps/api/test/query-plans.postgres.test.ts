@@ -1,0 +1,438 @@
+import { randomBytes } from 'node:crypto'
+import postgres from 'postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { App } from '../src/app.js'
+import type { DatabaseConfig } from '../src/db/client.js'
+import {
+  bearer,
+  buildTestApp,
+  createTestUser,
+  createToken,
+  isolatedDatabaseConfig,
+  type Session,
+  signIn,
+} from './helper.js'
+import { as, createProject } from './workspace.fixtures.js'
+
+/*
+ * The plans PostgreSQL picks for the list and search queries, on a database big enough that it
+ * prefers an index where one fits (50,000 tasks, 100,000 activity entries, 21,000 tokens). The SQL
+ * is what the services send for real requests, captured by a query logger, so this follows the
+ * code. Plans, not timings: a plan that reads whole tables is slow at any size worth having.
+ */
+
+const TASKS = 50_000
+const ACTIVITY = 100_000
+const OTHER_USERS = 2_000
+const TOKENS = 20_000
+/** In one task description in a thousand. */
+const RARE = 'zeppelin'
+/** In no task. */
+const MISSING = 'quixotry'
+
+interface Captured {
+  query: string
+  params: unknown[]
+}
+
+interface PlanNode {
+  'Node Type': string
+  'Relation Name'?: string
+  'Index Name'?: string
+  Plans?: PlanNode[]
+}
+
+const LISTED_TABLES = ['tasks', 'activity', 'api_tokens']
+
+let app: App
+let sql: postgres.Sql
+const captured: Captured[] = []
+let member: { headers: Record<string, string>; session: Session; userId: string }
+let restricted: Record<string, string>
+let admin: Session
+let projectKey: string
+
+function nodesOf(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodesOf)]
+}
+
+async function explain(query: string, params: unknown[]): Promise<PlanNode[]> {
+  const [row] = await sql.unsafe(`explain (format json) ${query}`, params as never[])
+  const plan = row?.['QUERY PLAN']
+  const json = typeof plan === 'string' ? JSON.parse(plan) : plan
+  return nodesOf(json[0].Plan as PlanNode)
+}
+
+const describePlan = (nodes: PlanNode[]) =>
+  nodes
+    .map((n) => `${n['Node Type']} ${n['Relation Name'] ?? ''} ${n['Index Name'] ?? ''}`.trim())
+    .join(' / ')
+
+/** The queries a request sent, in order. */
+async function queriesOf(request: () => Promise<{ statusCode: number; body: string }>) {
+  captured.length = 0
+  const res = await request()
+  expect(res.statusCode, res.body).toBe(200)
+  return [...captured]
+}
+
+/**
+ * The request's list query (the one reading `table` with an ORDER BY) and its plan, after checking
+ * that nothing the request sent reads tasks, activity or api_tokens sequentially.
+ */
+async function listPlan(
+  request: () => Promise<{ statusCode: number; body: string }>,
+  table: string,
+) {
+  const queries = await queriesOf(request)
+  for (const { query, params } of queries) {
+    const nodes = await explain(query, params)
+    const seq = nodes.filter(
+      (n) =>
+        n['Node Type'].includes('Seq Scan') && LISTED_TABLES.includes(n['Relation Name'] ?? ''),
+    )
+    expect(
+      seq.map((n) => n['Relation Name']),
+      `${query}\n${describePlan(nodes)}`,
+    ).toEqual([])
+  }
+  const list = queries.find(
+    ({ query }) => query.includes(`from "${table}"`) && query.includes('order by'),
+  )
+  if (!list) throw new Error(`no list query on ${table} among ${queries.length}`)
+  const nodes = await explain(list.query, list.params)
+  return { nodes, text: `${list.query}\n${describePlan(nodes)}` }
+}
+
+const indexesOf = (nodes: PlanNode[]) => nodes.flatMap((n) => n['Index Name'] ?? [])
+const sorts = (nodes: PlanNode[]) =>
+  nodes.filter((n) => n['Node Type'].includes('Sort')).map((n) => n['Node Type'])
+
+/** Served in order by this index: no sort of the rows read, no sequential read. */
+function expectIndexOrder(plan: { nodes: PlanNode[]; text: string }, index: string) {
+  expect(indexesOf(plan.nodes), plan.text).toContain(index)
+  expect(sorts(plan.nodes), plan.text).toEqual([])
+}
+
+const get = (headers: Record<string, string>, path: string) => () => as(app, headers)('GET', path)
+
+async function nextCursor(headers: Record<string, string>, path: string, rowsKey: string) {
+  const res = await as(app, headers)('GET', path)
+  const body = res.json() as Record<string, unknown>
+  expect((body[rowsKey] as unknown[]).length, res.body).toBeGreaterThan(0)
+  const cursor = body.nextCursor as string | null
+  if (!cursor) throw new Error(`${path}: no next page`)
+  return cursor
+}
+
+async function seed(projectId: string, memberId: string) {
+  await sql.unsafe(`set maintenance_work_mem = '256MB'`)
+  await sql.unsafe(`
+    insert into users (email, name, password_hash)
+    select 'plan-user-' || g || '@example.test', 'User ' || g, 'not-a-hash'
+    from generate_series(1, ${OTHER_USERS}) g`)
+  await sql.unsafe(`
+    insert into projects (key, name)
+    select 'PLAN' || g, 'Project ' || g from generate_series(1, 9) g`)
+  // The member belongs to two of the other projects as well.
+  await sql.unsafe(`
+    insert into project_members (project_id, user_id)
+    select id, '${memberId}' from projects where key in ('PLAN1', 'PLAN2')`)
+  const words = [
+    'fix',
+    'add',
+    'update',
+    'login',
+    'page',
+    'button',
+    'form',
+    'cache',
+    'token',
+    'session',
+    'user',
+    'project',
+    'task',
+    'report',
+    'export',
+    'import',
+    'error',
+    'crash',
+    'slow',
+    'fast',
+    'mobile',
+    'desktop',
+    'layout',
+    'dark',
+    'mode',
+    'email',
+    'queue',
+    'worker',
+    'retry',
+    'limit',
+    'search',
+    'index',
+    'database',
+    'schema',
+    'migration',
+    'deploy',
+    'release',
+    'build',
+    'test',
+    'docs',
+    'the',
+    'a',
+    'to',
+    'of',
+    'and',
+    'in',
+    'for',
+    'on',
+    'with',
+    'when',
+    'after',
+    'before',
+    'should',
+    'must',
+    'can',
+    'not',
+    'broken',
+    'missing',
+    'wrong',
+    'stale',
+    'timeout',
+    'header',
+    'request',
+    'response',
+  ]
+  const word = (salt: string) =>
+    `(array[${words.map((w) => `'${w}'`).join(',')}])[1 + (hashint8(g::bigint * ${salt}) & 2147483647) % ${words.length}]`
+  const phrase = (count: number, salt: number) =>
+    Array.from({ length: count }, (_, i) => word(`${salt + i * 7919}`)).join(` || ' ' || `)
+  // The member's big project, then 500 tasks in each of the others.
+  await sql.unsafe(`
+    insert into tasks (project_id, number, title, description, status, assignee_id, created_at)
+    select '${projectId}', g, ${phrase(5, 11)},
+      ${phrase(24, 13)} || case when g % 1000 = 7 then ' the ${RARE} adapter' else '' end,
+      (array['todo','in_progress','done'])[1 + g % 3],
+      case when g % 10 = 0 then '${memberId}'::uuid end,
+      now() - interval '730 days' + g * interval '20 minutes'
+    from generate_series(1, ${TASKS}) g`)
+  await sql.unsafe(`
+    insert into tasks (project_id, number, title, description, created_at)
+    select p.id, g, ${phrase(5, 17)}, ${phrase(24, 19)},
+      now() - (g * 35 + substr(p.key, 5)::int) * interval '1 hour'
+    from projects p cross join generate_series(1, 500) g where p.key like 'PLAN%'`)
+  // 60% in the big project, 30% in the others, 10% account-level; the member acts in 0.5%.
+  await sql.unsafe(`
+    with others as (select array_agg(id order by key) ids from projects where key like 'PLAN%'),
+         actors as (select array_agg(id) ids from users where email like 'plan-user-%')
+    insert into activity (at, actor_id, via, project_id, action, target_type, target_id)
+    select now() - interval '365 days' + g * interval '5 minutes',
+      case when g % 200 = 9 then '${memberId}'::uuid
+           else actors.ids[1 + g % ${OTHER_USERS}] end,
+      'api',
+      case when g % 10 < 6 then '${projectId}'::uuid when g % 10 < 9 then others.ids[1 + g % 9] end,
+      'task.updated', 'task', g::text
+    from generate_series(1, ${ACTIVITY}) g, others, actors`)
+  // 1,000 tokens of the member (one in twenty, over the whole time), the rest spread over the
+  // other users.
+  await sql.unsafe(`
+    with actors as (select array_agg(id) ids from users where email like 'plan-user-%')
+    insert into api_tokens (user_id, name, secret_hash, prefix, scopes, created_at, revoked_at)
+    select case when g % 20 = 0 then '${memberId}'::uuid else actors.ids[1 + g % ${OTHER_USERS}] end,
+      'token ' || g, md5('plan' || g) || md5('token' || g), 'tsr_000000', '{read}',
+      now() - interval '400 days' + g * interval '30 minutes',
+      case when g % 10 = 0 then now() end
+    from generate_series(1, ${TOKENS}) g, actors`)
+  await sql.unsafe('vacuum analyze')
+}
+
+beforeAll(async () => {
+  const config = (await isolatedDatabaseConfig()) as DatabaseConfig & { url: string }
+  sql = postgres(config.url, { max: 1, onnotice: () => {} })
+  app = await buildTestApp({
+    database: {
+      ...config,
+      logger: { logQuery: (query, params) => captured.push({ query, params }) },
+    },
+  })
+  const user = await createTestUser(app)
+  const session = await signIn(app, user)
+  const token = await createToken(app, session, { name: 'plans' })
+  const headers = bearer(token.secret)
+  member = { headers, session, userId: user.id }
+  projectKey = (await createProject(app, headers)).key
+  const [project] = await sql<{ id: string }[]>`select id from projects where key = ${projectKey}`
+  await seed(project?.id ?? '', user.id)
+  const limited = await createToken(app, session, {
+    name: 'one project',
+    scopes: ['read', `project:${projectKey}`],
+  })
+  restricted = bearer(limited.secret)
+  admin = await signIn(app, await createTestUser(app, 'admin'))
+}, 180_000)
+
+afterAll(async () => {
+  await sql?.end()
+  await app?.close()
+})
+
+describe('query plans at scale (PostgreSQL)', () => {
+  it('the task list of a project reads its index in order, first page and later pages', async () => {
+    const path = `/tasks?project=${projectKey}&limit=25`
+    expectIndexOrder(
+      await listPlan(get(member.headers, path), 'tasks'),
+      'tasks_project_id_created_at_idx',
+    )
+    const cursor = await nextCursor(member.headers, path, 'tasks')
+    const later = await listPlan(get(member.headers, `${path}&cursor=${cursor}`), 'tasks')
+    expectIndexOrder(later, 'tasks_project_id_created_at_idx')
+    // The cursor is where the index scan starts, not a filter over the pages before it.
+    expect(later.text).toMatch(/created_at", "tasks"."id"\) < \(/)
+  })
+
+  it('the task list across projects reads each visible project a page deep, by assignee in order', async () => {
+    for (const path of ['/tasks?limit=25', '/tasks?limit=25&status=todo']) {
+      const { nodes, text } = await listPlan(get(member.headers, path), 'tasks')
+      expect(indexesOf(nodes), text).toContain('tasks_project_id_created_at_idx')
+      // The outer page and one page per project: the sort only sees projects x 26 rows.
+      expect(nodes.filter((n) => n['Node Type'] === 'Limit').length, text).toBe(2)
+    }
+    expectIndexOrder(
+      await listPlan(get(member.headers, '/tasks?assignee=me&limit=25'), 'tasks'),
+      'tasks_assignee_id_created_at_idx',
+    )
+  })
+
+  it('search reads the text indexes only, for a rare term and for one in no task', async () => {
+    for (const term of [RARE, MISSING, `"${RARE} adapter"`]) {
+      for (const scope of [`project=${projectKey}&`, '']) {
+        const plan = await listPlan(
+          get(member.headers, `/tasks?${scope}q=${encodeURIComponent(term)}`),
+          'tasks',
+        )
+        const indexes = indexesOf(plan.nodes)
+        expect(indexes, plan.text).toEqual(
+          expect.arrayContaining([
+            'tasks_search_idx',
+            'tasks_title_trgm_idx',
+            'tasks_description_trgm_idx',
+          ]),
+        )
+        // Never walks a list index (which reads a whole project when nothing matches).
+        expect(
+          indexes.filter((name) => name.includes('created_at')),
+          plan.text,
+        ).toEqual([])
+      }
+    }
+  })
+
+  it('search finds the rare term in its tasks, most relevant first', async () => {
+    const res = await as(app, member.headers)('GET', `/tasks?project=${projectKey}&q=${RARE}`)
+    const body = res.json() as { tasks: { description: string }[] }
+    expect(body.tasks).toHaveLength(25)
+    for (const task of body.tasks) expect(task.description).toContain(RARE)
+  })
+
+  it('activity pages read the feed index in order: first, deep, and for a project-limited token', async () => {
+    for (const headers of [member.headers, restricted, admin.headers]) {
+      const path = '/activity?limit=50'
+      expectIndexOrder(await listPlan(get(headers, path), 'activity'), 'activity_seq_idx')
+      // Deep: a cursor half-way through the feed.
+      const [middle] = await sql<{ seq: string }[]>`
+        select seq from activity order by seq desc offset ${ACTIVITY / 2} limit 1`
+      const cursor = Buffer.from(`a${middle?.seq}`).toString('base64url')
+      const deep = await listPlan(get(headers, `${path}&cursor=${cursor}`), 'activity')
+      expectIndexOrder(deep, 'activity_seq_idx')
+      expect(deep.text).toContain('"activity"."seq" < $')
+    }
+  })
+
+  it("activity by actor reads the actor's index in order", async () => {
+    expectIndexOrder(
+      await listPlan(get(admin.headers, `/activity?actor=${member.userId}&limit=50`), 'activity'),
+      'activity_actor_id_seq_idx',
+    )
+  })
+
+  it("a user's tokens and the admin token list read their indexes in order, every page", async () => {
+    const cases = [
+      {
+        headers: member.session.headers,
+        path: '/tokens?limit=50',
+        index: 'api_tokens_user_id_created_at_idx',
+      },
+      {
+        headers: admin.headers,
+        path: '/admin/tokens?limit=50',
+        index: 'api_tokens_created_at_idx',
+      },
+      {
+        headers: admin.headers,
+        path: '/admin/tokens?limit=50&status=active',
+        index: 'api_tokens_created_at_idx',
+      },
+      {
+        headers: admin.headers,
+        path: `/admin/tokens?limit=50&userId=${member.userId}`,
+        index: 'api_tokens_user_id_created_at_idx',
+      },
+    ]
+    for (const { headers, path, index } of cases) {
+      expectIndexOrder(await listPlan(get(headers, path), 'api_tokens'), index)
+      const cursor = await nextCursor(headers, path, 'tokens')
+      expectIndexOrder(
+        await listPlan(get(headers, `${path}&cursor=${cursor}`), 'api_tokens'),
+        index,
+      )
+    }
+  })
+
+  it('a batch of token lookups joins each token to its user by primary key', async () => {
+    const queries = await queriesOf(() => as(app, member.headers)('GET', '/me'))
+    const lookup = queries.find(({ query }) => /from "api_tokens".*= any\(/s.test(query))
+    if (!lookup) throw new Error('no token lookup captured')
+    const hashes = await sql<{ secret_hash: string }[]>`
+      select secret_hash from api_tokens order by md5(id::text) limit 32`
+    const batch = `{${hashes.map((h) => h.secret_hash).join(',')}}`
+    expect(batch).toMatch(/^\{[0-9a-f,]+\}$/)
+    // The captured parameters as literals, the hash array replaced by the batch.
+    const args = lookup.params.map((value) =>
+      Array.isArray(value)
+        ? `'${batch}'::text[]`
+        : typeof value === 'number'
+          ? `${value}`
+          : `'${value}'`,
+    )
+    // As the prepared statement runs after its first executions: one generic plan for any batch.
+    const reserved = await sql.reserve()
+    try {
+      const name = `plan_check_${randomBytes(4).toString('hex')}`
+      await reserved.unsafe(`prepare ${name} as ${lookup.query}`)
+      for (const mode of ['force_generic_plan', 'force_custom_plan']) {
+        await reserved.unsafe(`set plan_cache_mode = ${mode}`)
+        const [row] = await reserved.unsafe(
+          `explain (format json) execute ${name}(${args.join(', ')})`,
+        )
+        const plan = row?.['QUERY PLAN']
+        const nodes = nodesOf((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan)
+        const text = `${mode}: ${describePlan(nodes)}`
+        const seq = nodes.filter(
+          (n) =>
+            n['Node Type'].includes('Seq Scan') &&
+            ['users', 'api_tokens'].includes(n['Relation Name'] ?? ''),
+        )
+        expect(
+          seq.map((n) => n['Relation Name']),
+          text,
+        ).toEqual([])
+        expect(nodes.filter((n) => n['Node Type'] === 'Hash Join').length, text).toBe(0)
+        expect(indexesOf(nodes), text).toContain('users_pkey')
+      }
+      await reserved.unsafe(`deallocate ${name}`)
+    } finally {
+      reserved.release()
+    }
+  })
+})
