@@ -6,11 +6,20 @@ export const LAST_USED_RESOLUTION_MS = 60_000
 
 /**
  * Keeps `last_used_at` / `last_used_ip` without a database write per request: a token is queued
- * at most once a minute (judged by the value read during authentication, so this holds across
- * instances too), and the queue is written in one statement every few seconds and on shutdown.
+ * at most once a minute, and the queue is written in one statement every few seconds and on
+ * shutdown.
+ *
+ * Two gates, both needed. The value read during authentication covers writes by other instances,
+ * but lags this instance's own: a request authenticated while this token's write is still in
+ * flight (or queued) reads the old value. So the instance also remembers when it last queued each
+ * token, and that alone decides within one instance: at most one write per token per minute.
  */
 export class LastUsedRecorder {
   private pending = new Map<string, { at: Date; ip: string | null }>()
+  /** Token id -> when this instance last queued it (ms), for the last minute only. */
+  private queuedAt = new Map<string, number>()
+  /** The latest time `touch` was given: the clock that ages `queuedAt`. */
+  private latest = 0
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
   /** Rows written so far: what the benchmark reports. */
@@ -30,9 +39,12 @@ export class LastUsedRecorder {
 
   /** `ip` must be a valid address or null: whatever a client claims is never stored. */
   touch(token: { id: string; lastUsedAt: Date | null }, ip: string | null, now = new Date()) {
-    if (this.pending.has(token.id)) return
-    if (token.lastUsedAt && now.getTime() - token.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS)
-      return
+    const time = now.getTime()
+    this.latest = Math.max(this.latest, time)
+    const queued = this.queuedAt.get(token.id)
+    if (queued !== undefined && time - queued < LAST_USED_RESOLUTION_MS) return
+    if (token.lastUsedAt && time - token.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return
+    this.queuedAt.set(token.id, time)
     this.pending.set(token.id, { at: now, ip })
   }
 
@@ -43,6 +55,7 @@ export class LastUsedRecorder {
   }
 
   private async writePending() {
+    this.forgetOlderThan(this.latest - LAST_USED_RESOLUTION_MS)
     if (this.pending.size === 0) return
     const batch = [...this.pending]
     this.pending = new Map()
@@ -61,7 +74,18 @@ export class LastUsedRecorder {
       this.rowsWritten += batch.length
       this.statements += 1
     } catch (error) {
+      // Not written: the next request may queue these tokens again.
+      for (const [id, { at }] of batch) {
+        if (this.queuedAt.get(id) === at.getTime()) this.queuedAt.delete(id)
+      }
       this.onError(error)
+    }
+  }
+
+  /** Entries older than a minute no longer hold anything back; dropping them bounds the map. */
+  private forgetOlderThan(time: number) {
+    for (const [id, queued] of this.queuedAt) {
+      if (queued <= time && !this.pending.has(id)) this.queuedAt.delete(id)
     }
   }
 
