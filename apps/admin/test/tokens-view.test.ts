@@ -1,11 +1,11 @@
-import type { Settings, Token } from '@tessera/api/contract'
+import type { Settings, Token, TokenList } from '@tessera/api/contract'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import TokensView from '../src/views/tokens-view.vue'
 import { makePolicy, makeToken } from './fixtures'
 
 const api = vi.hoisted(() => ({
-  listTokens: vi.fn<() => Promise<{ tokens: Token[] }>>(),
+  listTokens: vi.fn<(page?: { cursor?: string; limit?: number }) => Promise<TokenList>>(),
   getTokenPolicy: vi.fn<() => Promise<Settings>>(),
   createToken: vi.fn(),
   rotateToken: vi.fn(),
@@ -20,7 +20,7 @@ afterEach(() => {
 })
 
 async function mountView(tokens: Token[], policy: Settings) {
-  api.listTokens.mockResolvedValue({ tokens })
+  api.listTokens.mockResolvedValue({ tokens, nextCursor: null })
   api.getTokenPolicy.mockResolvedValue(policy)
   const wrapper = mount(TokensView, { attachTo: document.body })
   await flushPromises()
@@ -66,13 +66,32 @@ describe('tokens page', () => {
     expect(wrapper.find('dialog').exists()).toBe(false)
   })
 
+  it('reads the tokens a page at a time and adds older ones on request', async () => {
+    api.listTokens.mockReset()
+    api.listTokens
+      .mockResolvedValueOnce({ tokens: [makeToken({ name: 'Newest' })], nextCursor: 'page-2' })
+      .mockResolvedValueOnce({ tokens: [makeToken({ name: 'Oldest' })], nextCursor: null })
+    api.getTokenPolicy.mockResolvedValue(makePolicy())
+    const wrapper = mount(TokensView, { attachTo: document.body })
+    await flushPromises()
+    expect(api.listTokens).toHaveBeenLastCalledWith({ cursor: undefined, limit: 100 })
+    expect(wrapper.text()).toContain('Newest')
+    const more = wrapper.findAll('button').find((b) => b.text() === 'Load older tokens')
+    await more?.trigger('click')
+    await flushPromises()
+    expect(api.listTokens).toHaveBeenLastCalledWith({ cursor: 'page-2', limit: 100 })
+    expect(wrapper.text()).toContain('Newest')
+    expect(wrapper.text()).toContain('Oldest')
+    expect(wrapper.findAll('button').some((b) => b.text() === 'Load older tokens')).toBe(false)
+  })
+
   it('shows an error with a retry when the tokens cannot be loaded', async () => {
     api.listTokens.mockRejectedValueOnce(new Error('offline'))
     api.getTokenPolicy.mockResolvedValue(makePolicy())
     const wrapper = mount(TokensView, { attachTo: document.body })
     await flushPromises()
     expect(wrapper.get('[role="alert"]').text()).toContain('Could not load your tokens')
-    api.listTokens.mockResolvedValue({ tokens: [] })
+    api.listTokens.mockResolvedValue({ tokens: [], nextCursor: null })
     await wrapper.get('[role="alert"] button').trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="tokens-empty"]').exists()).toBe(true)

@@ -1,7 +1,15 @@
 import type { CreateTokenBody, Settings, TokenList, TokenWithSecret } from '@tessera/api/contract'
 import { http } from './client'
 
-export const listTokens = () => http.get<TokenList>('/tokens')
+export interface TokenPageQuery {
+  /** `nextCursor` of the page before; none for the newest tokens. */
+  cursor?: string
+  limit?: number
+}
+
+/** A page of the user's tokens, newest first. */
+export const listTokens = (page: TokenPageQuery = {}) =>
+  http.get<TokenList>('/tokens', { query: { cursor: page.cursor, limit: page.limit } })
 
 export const createToken = (body: CreateTokenBody) => http.post<TokenWithSecret>('/tokens', body)
 
