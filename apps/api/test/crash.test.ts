@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Activity, Comment, Task, Token } from '../src/contract/index.js'
-import { distFile, isolatedDatabaseConfig, TEST_DB } from './helper.js'
+import { TEST_DB } from './helper.js'
+import { durableDatabase, startServerProcess } from './server-process.js'
 
 /**
  * The real server process (dist/server.js) is killed with SIGKILL in the middle of a burst of
@@ -26,79 +24,6 @@ afterEach(async () => {
 })
 
 // --- the server process ----------------------------------------------------------------------
-
-interface ServerProcess {
-  url: string
-  pid: number
-  output(): string
-  /** SIGKILL: no shutdown, no unlocking, in-flight requests cut. */
-  crash(): Promise<void>
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>
-}
-
-async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [distFile('server.js')], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const chunks: Buffer[] = []
-  const output = () => Buffer.concat(chunks).toString('utf8')
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name)
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    try {
-      return await exited
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-  cleanups.push(() => signal('SIGTERM'))
-  child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk))
-  const url = await new Promise<string>((resolve, reject) => {
-    let banner = ''
-    const timer = setTimeout(
-      () => reject(new Error(`not ready:\n${output().slice(-3000)}`)),
-      60_000,
-    )
-    child.stdout.on('data', (chunk: Buffer) => {
-      chunks.push(chunk)
-      if (banner.includes('Tessera is running')) return
-      banner += chunk.toString('utf8')
-      const match = /Tessera is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited (${code}) before it was ready:\n${output().slice(-3000)}`))
-    })
-  })
-  return {
-    url,
-    pid: child.pid as number,
-    output,
-    crash: async () => {
-      await signal('SIGKILL')
-    },
-    stop: () => signal('SIGTERM'),
-  }
-}
-
-/** Where data must outlive the process: a fresh data folder, or a fresh PostgreSQL database. */
-async function durableDatabase(): Promise<{ env: Record<string, string>; dataDir?: string }> {
-  if (TEST_DB === 'postgres') {
-    const config = await isolatedDatabaseConfig()
-    if (config.driver !== 'postgres') throw new Error('expected a PostgreSQL database')
-    return { env: { DATABASE_URL: config.url } }
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), 'tessera-crash-'))
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
-  return { env: { TESSERA_DATA_DIR: dataDir }, dataDir }
-}
 
 // --- HTTP --------------------------------------------------------------------------------------
 
@@ -311,7 +236,7 @@ describe('crash: SIGKILL in the middle of a burst of writes', { timeout: 180_000
   it('keeps every acknowledged write whole, takes the stale lock over and writes again', async () => {
     const email = `crash-${randomBytes(4).toString('hex')}@example.test`
     const password = `crash-password-${randomBytes(8).toString('hex')}`
-    const { env, dataDir } = await durableDatabase()
+    const { env, dataDir } = await durableDatabase(cleanups)
     const serverEnv = {
       ...env,
       LOG_LEVEL: 'trace',
@@ -321,7 +246,7 @@ describe('crash: SIGKILL in the middle of a burst of writes', { timeout: 180_000
     const lockHolder = () =>
       dataDir && readFileSync(join(dataDir, 'tessera.pid'), 'utf8').split('\n')[0]
 
-    let server = await startServer(serverEnv)
+    let server = await startServerProcess(serverEnv, cleanups)
     const client = await signIn(`${server.url}/api/v1`, email, password)
     for (const key of PROJECT_KEYS) {
       const payload = { key, name: `Crash ${key}` }
@@ -351,7 +276,7 @@ describe('crash: SIGKILL in the middle of a burst of writes', { timeout: 180_000
 
       // The dead process's lock is still there: the restart has to take it over.
       if (dataDir) expect(lockHolder()).toBe(String(dying.pid))
-      server = await startServer(serverEnv)
+      server = await startServerProcess(serverEnv, cleanups)
       if (dataDir) expect(lockHolder()).toBe(String(server.pid))
       await expectIntact(`${server.url}/api/v1`, client, acked)
     }

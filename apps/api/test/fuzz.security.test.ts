@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { encodeToken } from '@tessera/core'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import { distFile, isolatedDatabaseConfig, TEST_DB } from './helper.js'
+import { TEST_DB } from './helper.js'
+import { durableDatabase, startServerProcess } from './server-process.js'
 
 /**
  * Fuzzing the real server process (dist/server.js) over raw sockets: generated Authorization
@@ -31,70 +28,6 @@ const word = (words: string) => fc.constantFrom(...words.trim().split(/\s+/))
 const line = (text: string) => fc.constantFrom(...text.trim().split('\n'))
 
 // --- the server process ----------------------------------------------------------------------
-
-interface ServerProcess {
-  port: number
-  /** Everything the process has written to stdout and stderr. */
-  output(): string
-  alive(): boolean
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>
-}
-
-/** A database of its own, empty: a fresh data folder, or a fresh PostgreSQL database. */
-async function freshDatabase(): Promise<Record<string, string>> {
-  if (TEST_DB === 'postgres') {
-    const config = await isolatedDatabaseConfig()
-    if (config.driver !== 'postgres') throw new Error('expected a PostgreSQL database')
-    return { DATABASE_URL: config.url }
-  }
-  const dataDir = await mkdtemp(join(tmpdir(), 'tessera-fuzz-'))
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
-  return { TESSERA_DATA_DIR: dataDir }
-}
-
-async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [distFile('server.js')], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const chunks: Buffer[] = []
-  const output = () => Buffer.concat(chunks).toString('utf8')
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-    try {
-      return await exited
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-  cleanups.push(stop)
-  child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk))
-  const port = await new Promise<number>((resolve, reject) => {
-    let banner = ''
-    const timer = setTimeout(
-      () => reject(new Error(`not ready:\n${output().slice(-3000)}`)),
-      60_000,
-    )
-    child.stdout.on('data', (chunk: Buffer) => {
-      chunks.push(chunk)
-      if (banner.includes('Tessera is running')) return
-      banner += chunk.toString('utf8')
-      const match = /Tessera is running at http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(Number(match[1]))
-      }
-    })
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited (${code}) before it was ready:\n${output().slice(-3000)}`))
-    })
-  })
-  return { port, output, alive: () => child.exitCode === null && !child.signalCode, stop }
-}
 
 // --- raw HTTP --------------------------------------------------------------------------------
 
@@ -913,12 +846,15 @@ describe('fuzzing the running server', { timeout: 240_000 }, () => {
   it('answers every generated request below 500, in time, and never logs a secret', async () => {
     const email = `fuzz-${randomBytes(4).toString('hex')}@example.test`
     const password = `fuzz-password-${randomBytes(12).toString('hex')}`
-    const server = await startServer({
-      ...(await freshDatabase()),
-      LOG_LEVEL: 'trace',
-      TESSERA_ADMIN_EMAIL: email,
-      TESSERA_ADMIN_PASSWORD: password,
-    })
+    const server = await startServerProcess(
+      {
+        ...(await durableDatabase(cleanups)).env,
+        LOG_LEVEL: 'trace',
+        TESSERA_ADMIN_EMAIL: email,
+        TESSERA_ADMIN_PASSWORD: password,
+      },
+      cleanups,
+    )
     const api = `http://127.0.0.1:${server.port}/api/v1`
 
     const login = await call(`${api}/auth/login`, {
