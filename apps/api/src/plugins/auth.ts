@@ -263,7 +263,21 @@ export default fp<AuthPluginOptions>(
     }
 
     app.decorateRequest('auth', null)
+    /** A cookie request that changes state: same origin, and the session's own CSRF token. */
+    function assertSessionWrite(request: FastifyRequest, sessionSecret: string) {
+      assertSameOrigin(request)
+      const sent = request.headers['x-csrf-token']
+      if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(sessionSecret))) {
+        throw forbidden(
+          'csrf_invalid',
+          'Missing or wrong X-CSRF-Token header.',
+          'Reload the console and try again.',
+        )
+      }
+    }
+
     app.decorate('assertSameOrigin', assertSameOrigin)
+    app.decorate('assertSessionWrite', assertSessionWrite)
 
     app.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
       const config = request.routeOptions.config
@@ -339,18 +353,7 @@ export default fp<AuthPluginOptions>(
             'This route describes the API token used for the request.',
           )
         }
-        if (!SAFE_METHODS.has(request.method)) {
-          assertSameOrigin(request)
-          const sent = request.headers['x-csrf-token']
-          const expected = csrfTokenFor(auth.sessionSecret ?? '')
-          if (typeof sent !== 'string' || !safeEqual(sent, expected)) {
-            throw forbidden(
-              'csrf_invalid',
-              'Missing or wrong X-CSRF-Token header.',
-              'Reload the console and try again.',
-            )
-          }
-        }
+        if (!SAFE_METHODS.has(request.method)) assertSessionWrite(request, auth.sessionSecret ?? '')
       }
       if (config.permission && !auth.permissions.includes(config.permission)) {
         throw permissionDenied(config.permission)
@@ -363,5 +366,6 @@ export default fp<AuthPluginOptions>(
 declare module 'fastify' {
   interface FastifyInstance {
     assertSameOrigin(request: FastifyRequest): void
+    assertSessionWrite(request: FastifyRequest, sessionSecret: string): void
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { LoginBody, LoginResponse, Problem, SetupBody, SetupStatus } from '../../contract/index.js'
 import { AppError, conflict, forbidden } from '../../lib/errors.js'
-import { csrfTokenFor, safeEqual } from '../../lib/secrets.js'
+import { csrfTokenFor } from '../../lib/secrets.js'
 import { SESSION_COOKIE } from '../../plugins/auth.js'
 import { createSession, endSession, SESSION_TTL_MS } from '../../services/sessions/sessions.js'
 import { clearSetupCode, isSetupCode } from '../../services/setup/code.js'
@@ -132,15 +132,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
       if (secret) {
         // Signing out changes state: same origin and CSRF rules as every other cookie request,
         // so another site cannot sign people out.
-        app.assertSameOrigin(request)
-        const sent = request.headers['x-csrf-token']
-        if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(secret))) {
-          throw forbidden(
-            'csrf_invalid',
-            'Missing or wrong X-CSRF-Token header.',
-            'Reload the console and try again.',
-          )
-        }
+        app.assertSessionWrite(request, secret)
         await endSession(app.db, secret)
       }
       reply.clearCookie(SESSION_COOKIE, cookieOptions)
