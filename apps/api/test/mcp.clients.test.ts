@@ -22,6 +22,7 @@ import {
   textOf,
   throwawayHome,
 } from './mcp.fixtures.js'
+import { approveInConsole } from './oauth.fixtures.js'
 import { activityOf, createProject } from './workspace.fixtures.js'
 
 /**
@@ -235,22 +236,13 @@ describe('mcp-remote (stdio proxy, as configured for Claude Desktop)', () => {
       )
       expect(authorizationUrl.origin).toBe(origin)
       expect(authorizationUrl.searchParams.get('resource')).toBe(url)
-      const opened = await fetch(authorizationUrl, { redirect: 'manual' })
-      const consent = new URL(opened.headers.get('location') ?? '', origin)
-      expect(consent.pathname).toBe('/oauth/consent')
-      const approved = await app.inject({
-        method: 'POST',
-        url: `/api/v1/oauth/requests/${encodeURIComponent(consent.searchParams.get('request') ?? '')}`,
-        headers: session.headers,
-        payload: { approve: true },
-      })
-      expect(approved.statusCode, approved.body).toBe(200)
+      const redirectTo = await approveInConsole(app, session, authorizationUrl)
       // It prints the URL a moment before its callback server listens; a person is slower.
       await vi.waitFor(() => expect(remote.stderr()).toMatch(/Waiting for authorization/), {
         timeout: 20_000,
         interval: 100,
       })
-      expect((await followAsBrowser(approved.json().redirectTo)).status).toBeLessThan(400)
+      expect((await followAsBrowser(redirectTo.href)).status).toBeLessThan(400)
 
       await connected
       const who = await remote.client.callTool({ name: 'whoami', arguments: {} })
@@ -469,17 +461,8 @@ describe('MCP Inspector CLI', () => {
       const authorizationUrl = await run.authorizationUrl
       // The browser: the authorization URL sends it to the consent page, the user approves there
       // (the console's JSON API), and the browser lands on the Inspector's callback.
-      const opened = await fetch(authorizationUrl, { redirect: 'manual' })
-      const consent = new URL(opened.headers.get('location') ?? '', origin)
-      expect(consent.pathname).toBe('/oauth/consent')
-      const approved = await app.inject({
-        method: 'POST',
-        url: `/api/v1/oauth/requests/${encodeURIComponent(consent.searchParams.get('request') ?? '')}`,
-        headers: session.headers,
-        payload: { approve: true },
-      })
-      expect(approved.statusCode, approved.body).toBe(200)
-      const landed = await fetch(approved.json().redirectTo)
+      const redirectTo = await approveInConsole(app, session, authorizationUrl)
+      const landed = await fetch(redirectTo)
       expect(landed.status).toBeLessThan(400)
       const code = await run.exited
       expect(code, run.output()).toBe(0)

@@ -117,6 +117,22 @@ export async function decide(
   return new URL((res.json() as { redirectTo: string }).redirectTo)
 }
 
+/**
+ * The browser part of a real client's flow against a listening server: it opens the authorization
+ * URL, is sent on to the console's consent page, and the signed-in user approves there. Answers
+ * the URL the browser is then sent to (the client's callback).
+ */
+export async function approveInConsole(
+  app: App,
+  session: Session,
+  authorizationUrl: URL,
+): Promise<URL> {
+  const opened = await fetch(authorizationUrl, { redirect: 'manual' })
+  const consent = new URL(opened.headers.get('location') ?? '', authorizationUrl.origin)
+  expect(consent.pathname).toBe('/oauth/consent')
+  return decide(app, session, consent.searchParams.get('request') ?? '')
+}
+
 /** A token endpoint request, form-encoded as RFC 6749 requires. */
 export function tokenRequest(app: App, params: Record<string, string | undefined>) {
   const form = new URLSearchParams()
