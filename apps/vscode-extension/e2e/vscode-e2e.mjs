@@ -543,8 +543,21 @@ async function answerInputBox(title, { value, expectValue, password = false }) {
   await input.press('Enter')
 }
 
-function notification(text) {
-  return page.locator('.notification-toast', { hasText: text })
+/**
+ * A notification with `text`, as a toast or, when the toast went before it was seen (a newer
+ * notification or a focus change hides toasts), in the notification center, which keeps it.
+ */
+async function notification(text, timeout) {
+  const toast = page.locator('.notification-toast', { hasText: text })
+  try {
+    await toast.waitFor({ state: 'visible', timeout })
+    return toast
+  } catch {
+    await runCommand('Notifications: Show Notifications')
+    const listed = page.locator('.notifications-center .notification-list-item', { hasText: text })
+    await listed.waitFor({ state: 'visible', timeout: 10_000 })
+    return listed
+  }
 }
 
 // ---- the test -----------------------------------------------------------------------------
@@ -591,8 +604,7 @@ async function main() {
   await runCommand('Tessera: Connect…')
   await answerInputBox('Connect Tessera (1/2)', { expectValue: proxy.url })
   await answerInputBox('Connect Tessera (2/2)', { value: token.secret, password: true })
-  const connected = notification('Connected to')
-  await connected.waitFor({ state: 'visible', timeout: 30_000 })
+  const connected = await notification('Connected to', 30_000)
   const connectedText = (
     (await connected.locator('.notification-list-item-message').textContent()) ?? ''
   ).replace(/\s+/g, ' ')
