@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { type DatabaseConfig, type DatabaseHandle, openDatabase } from './db/client.js'
 import { ConfigError, loadEnv, resolveDataDir } from './env.js'
-import { lockDataDir } from './lib/data-dir-lock.js'
+import { CLI_COMMAND } from './lib/cli-command.js'
+import { DataDirInUseError, lockDataDir } from './lib/data-dir-lock.js'
 import { AppError } from './lib/errors.js'
 import type { Actor } from './services/context.js'
 import { createUserAsSystem } from './services/users/create.js'
@@ -11,27 +12,46 @@ import { findUserByEmail } from './services/users/find.js'
 import { listUsers } from './services/users/list.js'
 import { resetPassword } from './services/users/reset-password.js'
 
-const USAGE = `Usage: pnpm tessera <command> [options]
+const USAGE = `Usage: ${CLI_COMMAND} <command> [options]
 
 Commands:
   user create --email <email> [--name <name>] [--role admin|member] [--password-stdin]
   user reset-password --email <email> [--password-stdin]
   user list
 
+Options:
+  --password-stdin  Read the password from standard input instead of asking for it
+  -h, --help        Show this help
+
 The password is asked for interactively (hidden), or read from standard input with
 --password-stdin. It is never taken from the command line, where other users could see it.
 Uses DATABASE_URL when set, else the embedded database in TESSERA_DATA_DIR (default ./data);
-the embedded database must not be in use by a running server.`
+the embedded database must not be in use by a running server: stop the server first.`
 
 class UsageError extends Error {}
 
-async function readPassword(fromStdin: boolean): Promise<string> {
-  if (fromStdin || !process.stdin.isTTY) {
+/** What reads the password: standard input, or the terminal, asked twice without echo. */
+interface PasswordSource {
+  fromStdin: boolean
+  /** The command being run, for the example in the no-terminal message. */
+  command: string
+}
+
+async function readPassword({ fromStdin, command }: PasswordSource): Promise<string> {
+  if (fromStdin) {
     const chunks: Buffer[] = []
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks)
       .toString('utf8')
       .replace(/\r?\n$/, '')
+  }
+  // Without a terminal there is nobody to ask (a script, CI, a pipe): reading standard input
+  // anyway would take whatever happens to be there for a password.
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      'No terminal to ask for the password on. Pass it on standard input with --password-stdin:\n' +
+        `  printf '%s' "$PASSWORD" | ${command} --password-stdin`,
+    )
   }
   const ask = (prompt: string) =>
     new Promise<string>((resolve) => {
@@ -58,40 +78,82 @@ function checkPassword(password: string) {
   return password
 }
 
-async function withDatabase<T>(run: (db: DatabaseHandle) => Promise<T>): Promise<T> {
+interface ClaimedDatabase {
+  use<T>(run: (db: DatabaseHandle) => Promise<T>): Promise<T>
+  release(): void
+}
+
+/**
+ * Reads the configuration and, for the embedded database, takes its lock: done before a password
+ * is asked for, so that a running server is reported before anyone types anything.
+ */
+function claimDatabase(): ClaimedDatabase {
   const env = loadEnv()
   let config: DatabaseConfig
-  let unlock = () => {}
+  let release = () => {}
   if (env.DATABASE_URL) {
     config = { driver: 'postgres', url: env.DATABASE_URL, max: 2 }
   } else {
     const dataDir = resolveDataDir(env)
-    unlock = lockDataDir(dataDir)
+    try {
+      release = lockDataDir(dataDir)
+    } catch (error) {
+      if (!(error instanceof DataDirInUseError)) throw error
+      throw new UsageError(
+        `The embedded database in ${error.dataDir} is in use by a running Tessera server ` +
+          `(pid ${error.pid}), and only one process at a time may open it.\n` +
+          'Stop the server (Ctrl+C where it runs), run this command again, then start the server; ' +
+          'or run both with DATABASE_URL pointing at one PostgreSQL server.',
+      )
+    }
     config = { driver: 'pglite', dataDir }
   }
-  const handle = await openDatabase(config)
+  return {
+    async use(run) {
+      const handle = await openDatabase(config)
+      try {
+        await handle.migrate()
+        return await run(handle)
+      } finally {
+        await handle.close()
+      }
+    },
+    release,
+  }
+}
+
+async function withDatabase<T>(
+  run: (db: DatabaseHandle) => Promise<T>,
+  before?: () => Promise<void>,
+): Promise<T> {
+  const database = claimDatabase()
   try {
-    await handle.migrate()
-    return await run(handle)
+    await before?.()
+    return await database.use(run)
   } finally {
-    await handle.close()
-    unlock()
+    database.release()
   }
 }
 
 async function main(argv: string[]) {
-  const [group, command, ...rest] = argv
-  const { values } = parseArgs({
-    args: rest,
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
     options: {
       email: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string', default: 'member' },
       'password-stdin': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   })
-  if (group !== 'user' || !command) throw new UsageError(USAGE)
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
+  const [group, command, ...extra] = positionals
+  if (group !== 'user' || !command || extra.length > 0) throw new UsageError(USAGE)
 
   if (command === 'list') {
     await withDatabase(async ({ db }) => {
@@ -101,14 +163,22 @@ async function main(argv: string[]) {
     })
     return
   }
+  if (command !== 'create' && command !== 'reset-password') throw new UsageError(USAGE)
 
   const email = z.email().safeParse(values.email)
   if (!email.success) throw new UsageError('--email must be a valid email address.')
+  const source: PasswordSource = {
+    fromStdin: values['password-stdin'] ?? false,
+    command: `${CLI_COMMAND} user ${command} --email ${email.data}`,
+  }
+  let password = ''
+  const askPassword = async () => {
+    password = checkPassword(await readPassword(source))
+  }
 
   if (command === 'create') {
     const role = z.enum(['admin', 'member']).safeParse(values.role)
     if (!role.success) throw new UsageError('--role must be admin or member.')
-    const password = checkPassword(await readPassword(values['password-stdin'] ?? false))
     await withDatabase(async ({ db }) => {
       const user = await createUserAsSystem(
         db,
@@ -121,24 +191,17 @@ async function main(argv: string[]) {
         { via: 'cli' },
       )
       process.stdout.write(`Created ${user?.role} ${user?.email}.\n`)
-    })
+    }, askPassword)
     return
   }
 
-  if (command === 'reset-password') {
-    const password = checkPassword(await readPassword(values['password-stdin'] ?? false))
-    await withDatabase(async ({ db }) => {
-      const user = await findUserByEmail(db, email.data)
-      if (!user) throw new UsageError(`No user with email ${email.data}.`)
-      const actor: Actor = { user, via: 'cli', token: null }
-      await resetPassword({ ctx: { db, actor }, input: { id: user.id, password } })
-      process.stdout.write(
-        `Password changed for ${user.email}; their console sessions were ended.\n`,
-      )
-    })
-    return
-  }
-  throw new UsageError(USAGE)
+  await withDatabase(async ({ db }) => {
+    const user = await findUserByEmail(db, email.data)
+    if (!user) throw new UsageError(`No user with email ${email.data}.`)
+    const actor: Actor = { user, via: 'cli', token: null }
+    await resetPassword({ ctx: { db, actor }, input: { id: user.id, password } })
+    process.stdout.write(`Password changed for ${user.email}; their console sessions were ended.\n`)
+  }, askPassword)
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,13 +1,31 @@
 import { readFileSync } from 'node:fs'
 import { buildApp } from './app.js'
 import type { DatabaseConfig } from './db/client.js'
-import { ConfigError, loadEnv, resolveDataDir } from './env.js'
+import { ConfigError, type Env, loadEnv, resolveDataDir } from './env.js'
+import { CLI_COMMAND } from './lib/cli-command.js'
 import { lockDataDir } from './lib/data-dir-lock.js'
 import { logDestination } from './lib/log-destination.js'
 import { loggerOptions } from './lib/logger.js'
 import { stopOnSignals } from './lib/shutdown.js'
 import { issueSetupCode } from './services/setup/code.js'
 import { createUserAsSystem } from './services/users/create.js'
+
+/** A word for a POSIX shell, quoted only when it has to be. */
+const shellWord = (word: string) =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
+
+/** What the CLI needs to find the same database, when it is not the default one. */
+const cliPrefix = (env: Env) =>
+  !env.DATABASE_URL && env.TESSERA_DATA_DIR
+    ? `TESSERA_DATA_DIR=${shellWord(resolveDataDir(env))} `
+    : ''
+
+/**
+ * The embedded database takes one process at a time, so the CLI cannot open it beside the
+ * server; on PostgreSQL it only needs the same DATABASE_URL (not printed: it may hold a password).
+ */
+const cliCondition = (database: DatabaseConfig) =>
+  database.driver === 'pglite' ? ' with the server stopped' : ' with the same DATABASE_URL'
 
 async function main() {
   // A log reader that has gone away must not take the server with it (EPIPE is an 'error' event).
@@ -74,8 +92,8 @@ async function main() {
   // The one-time code that creating the first admin in the console needs; only on this terminal.
   const setupCode = await issueSetupCode(app.db)
   const signIn = setupCode
-    ? `Open ${url} and create the first admin account with this one-time code.\n  Setup code: ${setupCode}\n  (Or run: pnpm tessera user create --email you@example.com --role admin)`
-    : `Open ${url} and sign in. Forgot the password? pnpm tessera user reset-password --email you@example.com`
+    ? `Open ${url} and create the first admin account with this one-time code.\n  Setup code: ${setupCode}\n  Or run${cliCondition(database)}: ${cliPrefix(env)}${CLI_COMMAND} user create --email you@example.com --role admin`
+    : `Open ${url} and sign in. Forgot the password? Run${cliCondition(database)}: ${cliPrefix(env)}${CLI_COMMAND} user reset-password --email you@example.com`
   process.stdout.write(
     `\n  Tessera is running at ${url}\n  Data: ${where}\n  ${signIn}\n  API docs: ${url}/api/docs\n\n`,
   )

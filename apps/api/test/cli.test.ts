@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,10 +15,12 @@ import {
   TEST_DB,
   testDatabaseConfig,
 } from './helper.js'
+import { durableDatabase, startServerProcess } from './server-process.js'
 
+/** Undo steps, run newest first: a server stops before its data folder is removed. */
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
 async function tempDir() {
@@ -140,6 +142,105 @@ describe('cli: users', { timeout: 90_000 }, () => {
     const usage = await cli(['group', 'nonsense'], env)
     expect(usage.code).toBe(1)
     expect(usage.stderr).toContain('Usage:')
+  })
+})
+
+const rootPackage = JSON.parse(
+  readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+) as { packageManager: string; scripts: Record<string, string> }
+/** The README's way to run the CLI: pnpm at the pinned version, the root `tessera` script. */
+const README_CLI = `npx -y ${rootPackage.packageManager} tessera`
+/** A stack trace line, which a user should never see for an expected failure. */
+const STACK_LINE = /^\s+at /m
+
+describe('cli: help and mistakes', { timeout: 30_000 }, () => {
+  it('--help and -h print the usage, with the command as the README gives it, and exit 0', async () => {
+    const dataDir = await tempDir()
+    for (const args of [
+      ['--help'],
+      ['-h'],
+      ['user', '--help'],
+      ['user', '-h'],
+      ['user', 'create', '--help'],
+    ]) {
+      const run = await cli(args, { TESSERA_DATA_DIR: dataDir })
+      expect(run.code, args.join(' ')).toBe(0)
+      expect(run.stderr, args.join(' ')).toBe('')
+      expect(run.stdout, args.join(' ')).toContain(`Usage: ${README_CLI} <command>`)
+      expect(run.stdout, args.join(' ')).toContain('user reset-password --email <email>')
+    }
+    // Help opens no database: the data folder was not even created.
+    expect(existsSync(join(dataDir, 'tessera.pid'))).toBe(false)
+  })
+
+  it('without a terminal and without --password-stdin, it says so and shows --password-stdin', async () => {
+    const { env, config } = await sharedDatabase()
+    const email = `cli-${randomUUID()}@example.test`
+    for (const command of ['create', 'reset-password']) {
+      // Standard input is a pipe here, as in a script or CI, and holds a password-like line.
+      const run = await cli(['user', command, '--email', email], env, `${PASSWORD}\n`)
+      expect(run.code, command).toBe(1)
+      expect(run.stderr, command).toContain('No terminal to ask for the password')
+      expect(run.stderr, command).toContain(
+        `| ${README_CLI} user ${command} --email ${email} --password-stdin`,
+      )
+      expect(run.stderr, command).not.toContain('12 characters')
+      expect(run.stderr, command).not.toMatch(STACK_LINE)
+    }
+    // Nothing was read from the pipe as a password.
+    expect((await login(config, email, PASSWORD)).status).toBe(401)
+  })
+})
+
+describe('start banner', { timeout: 120_000 }, () => {
+  it("the banner's command to create the first admin works as printed", async () => {
+    // The root script the README's command runs: `pnpm tessera <args>` is the built CLI.
+    expect(rootPackage.scripts.tessera).toMatch(/&& node apps\/api\/dist\/cli\.js$/)
+
+    const { env } = await durableDatabase(cleanups)
+    const server = await startServerProcess({ ...env, LOG_LEVEL: 'warn' }, cleanups)
+    const printed = /Or run (with the server stopped|with the same DATABASE_URL): (.+)$/m.exec(
+      server.output(),
+    )
+    expect(printed, server.output()).not.toBeNull()
+    const [, condition, command] = printed as unknown as [string, string, string]
+    const parsed = /^(?:TESSERA_DATA_DIR=(\S+) )?(npx -y pnpm@\S+ tessera) (.+)$/.exec(command)
+    expect(parsed, command).not.toBeNull()
+    const [, dataDir, runner, rest] = parsed as unknown as [
+      string,
+      string | undefined,
+      string,
+      string,
+    ]
+    expect(runner).toBe(README_CLI)
+    expect(rest).toBe('user create --email you@example.com --role admin')
+    // The printed folder is the server's own: the CLI would open the same database.
+    expect(dataDir).toBe(env.TESSERA_DATA_DIR)
+
+    const email = `banner-${randomUUID()}@example.test`
+    const args = [...rest.replace('you@example.com', email).split(' '), '--password-stdin']
+    const cliEnv: Record<string, string> = dataDir
+      ? { TESSERA_DATA_DIR: dataDir }
+      : { DATABASE_URL: env.DATABASE_URL ?? '' }
+
+    if (TEST_DB === 'pglite') {
+      expect(condition).toBe('with the server stopped')
+      // Beside the running server the embedded database is refused, clearly and at once.
+      const beside = await cli(args, cliEnv, `${PASSWORD}\n`)
+      expect(beside.code).toBe(1)
+      expect(beside.stderr).toContain('is in use by a running Tessera server')
+      expect(beside.stderr).toContain('Stop the server')
+      expect(beside.stderr).not.toMatch(STACK_LINE)
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200)
+      expect(await server.stop()).toBe(0)
+    } else {
+      expect(condition).toBe('with the same DATABASE_URL')
+    }
+
+    const created = await cli(args, cliEnv, `${PASSWORD}\n`)
+    expect(created.stderr).toBe('')
+    expect(created.code).toBe(0)
+    expect(created.stdout).toContain(`Created admin ${email}`)
   })
 })
 

@@ -15,6 +15,20 @@ const LOCK = 'tessera.pid'
 /** How long to keep trying while other processes are taking over a stale lock. */
 const TAKEOVER_WAIT_MS = 2_000
 
+/** The data folder is locked by another live process: the one place that says which. */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError'
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `The embedded database in ${dataDir} is in use by another Tessera process (pid ${pid}). ` +
+        'Stop it first, or point both at a PostgreSQL server with DATABASE_URL.',
+    )
+  }
+}
+
 /** A lock file as read: the pid on its first line, and what identifies this one lock. */
 interface Held {
   pid: number
@@ -112,7 +126,8 @@ function removeLeftovers(dataDir: string) {
 
 /**
  * The embedded database can be opened by one process at a time; a second one would corrupt it.
- * Takes a pid lock file in the data folder, or throws naming the process that holds it.
+ * Takes a pid lock file in the data folder, or throws `DataDirInUseError` naming the process that
+ * holds it.
  *
  * Safe against processes starting at the same time, also after a crash left a stale lock: the
  * lock file is written whole under a name of our own and then linked into place (so it is never
@@ -151,10 +166,7 @@ export function lockDataDir(dataDir: string): () => void {
       const held = read(lock)
       if (!held) continue // released in the meantime
       if (!stale(held)) {
-        throw new Error(
-          `The embedded database in ${dataDir} is in use by another Tessera process (pid ${held.pid}). ` +
-            'Stop it first, or point both at a PostgreSQL server with DATABASE_URL.',
-        )
+        throw new DataDirInUseError(dataDir, held.pid)
       }
       const claims = claim(dataDir, draft, held)
       if (claims) {
