@@ -83,6 +83,10 @@ export async function buildApp(options: AppOptions) {
     trustProxy: trustProxyOption(options.trustProxy),
     ...serverOptions(limits, options.https),
     clientErrorHandler,
+    // Start-up may wait on migrations (an index built over a large workspace, another instance
+    // holding the migration lock) far longer than Fastify's 10 s plugin timeout; an unreachable
+    // database still fails fast through the driver's connect timeout.
+    pluginTimeout: 0,
   }).withTypeProvider<ZodTypeProvider>()
   capConnections(app.server, limits.maxConnections, app.log)
 

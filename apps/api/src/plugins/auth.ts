@@ -137,7 +137,7 @@ export default fp<AuthPluginOptions>(
     // The owner by primary key, once per token: a lateral subquery with LIMIT 1 is never flattened
     // into a plain join, so the planner cannot hash-join a batch against every user (which the
     // prepared statement's generic plan did, assuming ten tokens a batch).
-    const owner = app.db
+    const owner = app.database.lookups
       .select(authUserColumns)
       .from(users)
       .where(eq(users.id, apiTokens.userId))
@@ -145,8 +145,8 @@ export default fp<AuthPluginOptions>(
       .as('owner')
 
     // One indexed lookup per token: the token, its user and the role policy together. Lookups
-    // arriving together share one query.
-    const tokenQuery = app.db
+    // arriving together share one query, on the connection that keeps its generic plan.
+    const tokenQuery = app.database.lookups
       .select({
         secretHash: apiTokens.secretHash,
         token: {
