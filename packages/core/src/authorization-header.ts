@@ -24,6 +24,9 @@ function asciiLowerCase(value: string): string {
 }
 
 function schemeNamed(name: string): AuthorizationScheme | undefined {
+  // The spellings clients send, without building a lower-cased copy on every request.
+  if (name === 'Bearer') return 'bearer'
+  if (name === 'Api-Token') return 'api-token'
   switch (asciiLowerCase(name)) {
     case 'bearer':
       return 'bearer'

@@ -27,7 +27,17 @@ const utf8Encoder = new TextEncoder()
  * @returns the checksum as an unsigned 32-bit integer (0 to 0xFFFFFFFF)
  */
 export function crc32(input: string | Uint8Array): number {
-  const bytes = typeof input === 'string' ? utf8Encoder.encode(input) : input
+  if (typeof input === 'string') {
+    // ASCII (every token) is its own UTF-8: hashed straight from the string, with no copy.
+    let crc = 0xffffffff
+    for (let i = 0; i < input.length; i++) {
+      const code = input.charCodeAt(i)
+      if (code > 0x7f) return crc32(utf8Encoder.encode(input))
+      crc = (CRC32_TABLE[(crc ^ code) & 0xff] ?? 0) ^ (crc >>> 8)
+    }
+    return (crc ^ 0xffffffff) >>> 0
+  }
+  const bytes = input
   let crc = 0xffffffff
   for (const byte of bytes) {
     // The index is always 0..255, so the lookup cannot miss; `?? 0` only satisfies the compiler.
