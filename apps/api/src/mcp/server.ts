@@ -2,9 +2,16 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  CompleteRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
+  type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js'
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js'
 import { hasScope } from '@tessera/core'
@@ -12,15 +19,15 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Db } from '../db/client.js'
 import { AppError } from '../lib/errors.js'
-import {
-  DATABASE_RETRY_AFTER_SECONDS,
-  databaseUnavailable,
-  isDatabaseUnavailable,
-} from '../lib/pg-errors.js'
+import { DATABASE_RETRY_AFTER_SECONDS } from '../lib/pg-errors.js'
 import { actorOf } from '../plugins/auth.js'
 import type { ServiceContext } from '../services/context.js'
 import { VERSION } from '../version.js'
+import { complete } from './completions.js'
+import { answer, parseRequest, serverFault } from './errors.js'
+import { getPrompt, PROMPT_LIST } from './prompts.js'
 import { RequestTransport, readMcpPost } from './request-transport.js'
+import { listResources, RESOURCE_TEMPLATES, readResource } from './resources.js'
 import { describeTool, type ToolSpec } from './tool.js'
 import { listActivityTool, whoami } from './tools/account.js'
 import {
@@ -34,7 +41,25 @@ import {
 } from './tools/workspace.js'
 
 export const INSTRUCTIONS = `Tessera is a team workspace: projects (each with a short key such as WEB), tasks referenced as KEY-number (WEB-12) with a status of todo, in_progress or done, and comments. You act as the user who owns this API token, with exactly their access; every change you make appears in the team's activity feed under their name, marked as made through MCP.
-Start with whoami to see who you are and whether the token can make changes, then list_projects. Use list_tasks or search_tasks to find work, get_task for the full description and comments, and create_task, update_task or add_comment to make changes. Lists are paged: pass nextCursor back as cursor for more.`
+Start with whoami to see who you are and whether the token can make changes, then list_projects. Use list_tasks or search_tasks to find work, get_task for the full description and comments, and create_task, update_task or add_comment to make changes. Lists are paged: pass nextCursor back as cursor for more.
+Every project and task is also a resource, Markdown the user can attach as context: tessera://projects/{key} (summary and open tasks) and tessera://tasks/{ref} (fields, description, comments). Prompts start common work with live data: standup (my recent activity and open tasks), triage (a project's overdue, untriaged and stale tasks) and work_on_task (a task's full context and next steps); their arguments complete project keys and task references.`
+
+/** The server's icon (the console's), inline: clients need not fetch anything to show it. */
+const ICON = {
+  src: `data:image/svg+xml;base64,${Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><title>Tessera</title><rect width="32" height="32" rx="7" fill="#3b5bdb"/><path fill="#fff" d="M8 8h7v7H8zM17 8h7v7h-7zM8 17h7v7H8z"/><path fill="#fff" fill-opacity=".55" d="M17 17h7v7h-7z"/></svg>',
+  ).toString('base64')}`,
+  mimeType: 'image/svg+xml',
+  sizes: ['any'],
+}
+
+/** Only what exists is announced; nothing changes during a stateless request, so no list_changed. */
+const CAPABILITIES: ServerCapabilities = {
+  tools: { listChanged: false },
+  resources: { subscribe: false, listChanged: false },
+  prompts: { listChanged: false },
+  completions: {},
+}
 
 const TOOLS: ToolSpec[] = [
   whoami,
@@ -102,16 +127,7 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
           `${error.message}${error.extra.hint ? ` ${error.extra.hint}` : ''} (${error.code})`,
         )
       }
-      if (isDatabaseUnavailable(error)) {
-        log.warn({ err: error, tool: name }, 'database unavailable')
-        const { code, message, extra } = databaseUnavailable()
-        throw new McpError(ErrorCode.InternalError, `${message} ${extra.hint}`, {
-          code,
-          retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-        })
-      }
-      log.error({ err: error, tool: name }, 'MCP tool failed')
-      throw new McpError(ErrorCode.InternalError, 'The tool failed on the server.')
+      throw serverFault(error, log, { tool: name }, 'The tool failed on the server.')
     }
   }
 
@@ -123,17 +139,42 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
     const canWrite = hasScope(actor.token?.scopes ?? [], 'write')
 
     const server = new Server(
-      { name: 'tessera', title: 'Tessera', version: VERSION },
       {
-        capabilities: { tools: { listChanged: false } },
-        instructions: INSTRUCTIONS,
-        jsonSchemaValidator,
+        name: 'tessera',
+        title: 'Tessera',
+        version: VERSION,
+        icons: [ICON],
+        // The console of this server, where the user manages tokens and sees the activity feed.
+        websiteUrl: `${request.server.oauthUrls(request).issuer}/`,
       },
+      { capabilities: CAPABILITIES, instructions: INSTRUCTIONS, jsonSchemaValidator },
     )
     server.setRequestHandler(ListToolsRequestSchema, () => (canWrite ? fullList : readList))
     server.setRequestHandler(CallToolRequestSchema, (req) =>
       callTool(ctx, canWrite, req.params.name, req.params.arguments),
     )
+    /** A handler of one of the methods beyond tools, with its request checked and errors told. */
+    function on<T>(
+      method: string,
+      schema: Parameters<typeof parseRequest<T>>[0],
+      run: (request: T) => Promise<object> | object,
+    ) {
+      server.setRequestHandler(z.looseObject({ method: z.literal(method) }), (raw) =>
+        answer(log, { method }, async () => run(parseRequest(schema, raw, method))),
+      )
+    }
+    on('resources/list', ListResourcesRequestSchema, (req) =>
+      listResources(ctx, req.params?.cursor),
+    )
+    on('resources/templates/list', ListResourceTemplatesRequestSchema, () => ({
+      resourceTemplates: RESOURCE_TEMPLATES,
+    }))
+    on('resources/read', ReadResourceRequestSchema, (req) => readResource(ctx, req.params.uri))
+    on('prompts/list', ListPromptsRequestSchema, () => PROMPT_LIST)
+    on('prompts/get', GetPromptRequestSchema, (req) =>
+      getPrompt(ctx, canWrite, req.params.name, req.params.arguments),
+    )
+    on('completion/complete', CompleteRequestSchema, (req) => complete(ctx, req.params))
     const transport = new RequestTransport()
     await server.connect(transport)
     try {

@@ -56,7 +56,7 @@ export const listActivityTool = defineTool({
   name: 'list_activity',
   title: 'List activity',
   description:
-    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first. It covers the projects you can reach (narrowed by the token's project scopes) and your own account's entries. Use `cursor` from a previous answer to get older entries.",
+    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first. It covers the projects you can reach (narrowed by the token's project scopes) and your own account's entries. Returns at most `limit` entries; pass the returned `nextCursor` as `cursor` for older ones.",
   input: z.object({
     via: Via.optional().describe('Only entries made through this channel: web, api, mcp or cli'),
     cursor: z.string().max(200).optional().describe('nextCursor from a previous call'),

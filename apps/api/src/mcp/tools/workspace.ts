@@ -8,7 +8,7 @@ import {
   TaskStatus,
   TaskWithComments,
 } from '../../contract/index.js'
-import { listProjects } from '../../services/projects/list.js'
+import { listProjectsPage } from '../../services/projects/list.js'
 import { addComment } from '../../services/tasks/comment.js'
 import { createTask } from '../../services/tasks/create.js'
 import { getTask } from '../../services/tasks/get.js'
@@ -39,18 +39,21 @@ export const listProjectsTool = defineTool({
   name: 'list_projects',
   title: 'List projects',
   description:
-    'Lists the Tessera projects you can see, with their keys (task references are KEY-number).',
-  input: z.object({ includeArchived: z.boolean().default(false) }),
-  output: z.object({ projects: z.array(Project) }),
+    'Lists the Tessera projects you can see with their keys, in key order (task references are KEY-number). Returns at most `limit` projects; pass the returned `nextCursor` as `cursor` for the next page.',
+  input: z.object({
+    includeArchived: z.boolean().default(false),
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(100).default(50),
+  }),
+  output: z.object({ projects: z.array(Project), nextCursor: z.string().nullable() }),
   writes: false,
   annotations: readOnly,
-  async run(ctx, args) {
-    return { projects: await listProjects({ ctx, input: args }) }
-  },
+  run: (ctx, args) => listProjectsPage({ ctx, input: args }),
   text: (r) =>
-    r.projects.length === 0
+    (r.projects.length === 0
       ? 'You cannot see any projects yet.'
-      : r.projects.map((p) => `${p.key}: ${p.name}${p.archived ? ' (archived)' : ''}`).join('\n'),
+      : r.projects.map((p) => `${p.key}: ${p.name}${p.archived ? ' (archived)' : ''}`).join('\n')) +
+    (r.nextCursor ? `\nMore projects: pass cursor "${r.nextCursor}".` : ''),
 })
 
 export const listTasksTool = defineTool({
@@ -76,7 +79,7 @@ export const searchTasksTool = defineTool({
   name: 'search_tasks',
   title: 'Search tasks',
   description:
-    'Finds tasks by words in their title or description (English word forms, "quoted phrases", -excluded words) or by text they contain, most relevant first (title matches before description matches), optionally within one project or status.',
+    'Finds tasks by words in their title or description (English word forms, "quoted phrases", -excluded words) or by text they contain, most relevant first (title matches before description matches), optionally within one project or status. Returns at most `limit` tasks; pass the returned `nextCursor` as `cursor` for the next page.',
   input: z.object({
     query: z
       .string()
