@@ -83,7 +83,7 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
           userId: z.uuid().optional(),
           status: TokenStatus.optional(),
           cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
-          limit: z.coerce.number().int().min(1).max(500).default(200),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
         response: { 200: AdminTokenList, 400: Problem, ...authErrors },
       },

@@ -3,7 +3,7 @@ import type { AdminToken, Token } from '../../contract/index.js'
 import type { Db } from '../../db/client.js'
 import { apiTokens, users } from '../../db/schema/index.js'
 import { afterTimeCursor, decodeTimeCursor, encodeTimeCursor } from '../../lib/cursor.js'
-import { presentToken } from './present.js'
+import { presentedTokenColumns, presentToken } from './present.js'
 
 export interface TokenPageInput {
   cursor?: string | undefined
@@ -33,7 +33,7 @@ export async function listTokens({
     filters.push(afterTimeCursor(apiTokens.createdAt, apiTokens.id, decodeTimeCursor(input.cursor)))
   }
   const rows = await db
-    .select()
+    .select(presentedTokenColumns)
     .from(apiTokens)
     .where(and(...filters))
     .orderBy(...newestFirst)
@@ -79,7 +79,10 @@ export async function listAllTokens({
     filters.push(afterTimeCursor(apiTokens.createdAt, apiTokens.id, decodeTimeCursor(input.cursor)))
   }
   const rows = await db
-    .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name } })
+    .select({
+      token: presentedTokenColumns,
+      user: { id: users.id, email: users.email, name: users.name },
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(...filters))

@@ -1,11 +1,26 @@
 import { tokenStatus } from '@tessera/core'
 import type { Token } from '../../contract/index.js'
-import type { ApiTokenRow } from '../../db/schema/index.js'
+import { type ApiTokenRow, apiTokens } from '../../db/schema/index.js'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
+/** The columns a token's public view is made of: lists select only these. */
+export const presentedTokenColumns = {
+  id: apiTokens.id,
+  name: apiTokens.name,
+  prefix: apiTokens.prefix,
+  scopes: apiTokens.scopes,
+  createdAt: apiTokens.createdAt,
+  expiresAt: apiTokens.expiresAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+  lastUsedIp: apiTokens.lastUsedIp,
+  revokedAt: apiTokens.revokedAt,
+}
+
+export type PresentedTokenRow = Pick<ApiTokenRow, keyof typeof presentedTokenColumns>
+
 /** The public view of a token: never the secret, never the hash. */
-export function presentToken(row: ApiTokenRow, now = new Date()): Token {
+export function presentToken(row: PresentedTokenRow, now = new Date()): Token {
   return {
     id: row.id,
     name: row.name,
