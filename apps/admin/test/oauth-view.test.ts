@@ -14,6 +14,8 @@ function client(overrides: Partial<OAuthClient> = {}): OAuthClient {
     softwareVersion: null,
     registrationType: 'dynamic',
     registeredIp: '10.0.0.5',
+    metadataFetchedAt: null,
+    metadataExpiresAt: null,
     createdAt: '2025-01-10T10:00:00.000Z',
     approvedAt: null,
     blockedAt: null,
@@ -43,7 +45,13 @@ beforeEach(() => {
     const body = init.body ? JSON.parse(String(init.body)) : undefined
     sent.push({ method, url, body })
     if (url === '/api/v1/admin/oauth/settings') {
-      return json(body ?? { enabled: true, clientApprovalRequired: true })
+      return json(
+        body ?? {
+          enabled: true,
+          clientApprovalRequired: true,
+          clientMetadataFromPrivateAddresses: false,
+        },
+      )
     }
     if (method === 'PATCH') {
       const id = url.split('/').at(-1)
@@ -80,7 +88,7 @@ describe('admin: OAuth apps', () => {
     expect(rows[1]?.get('[data-testid="client-status"]').text()).toBe('Waiting for approval')
   })
 
-  it('turning OAuth off saves both switches', async () => {
+  it('turning OAuth off saves every switch', async () => {
     const wrapper = await open()
     await wrapper.get('input[name="enabled"]').setValue(false)
     await wrapper.get('form').trigger('submit')
@@ -88,7 +96,33 @@ describe('admin: OAuth apps', () => {
     expect(sent.find((r) => r.method === 'PUT')?.body).toEqual({
       enabled: false,
       clientApprovalRequired: true,
+      clientMetadataFromPrivateAddresses: false,
     })
+  })
+
+  it('metadata documents on private addresses can be allowed', async () => {
+    const wrapper = await open()
+    await wrapper.get('input[name="private-metadata"]').setValue(true)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(sent.find((r) => r.method === 'PUT')?.body).toMatchObject({
+      clientMetadataFromPrivateAddresses: true,
+    })
+  })
+
+  it('an app known by its metadata document shows the document URL', async () => {
+    const url = 'https://client.example.test/oauth/client.json'
+    clients = [
+      client({
+        clientId: url,
+        name: 'Web client',
+        registrationType: 'metadata_document',
+        metadataFetchedAt: '2025-01-10T10:00:00.000Z',
+        metadataExpiresAt: '2025-01-10T11:00:00.000Z',
+      }),
+    ]
+    const wrapper = await open()
+    expect(wrapper.get('[data-testid="client-url"]').text()).toBe(url)
   })
 
   it('approving and blocking change one app at a time', async () => {

@@ -86,7 +86,7 @@ describe('discovery: metadata and the 401 challenge', () => {
         code_challenge_methods_supported: ['S256'],
         token_endpoint_auth_methods_supported: ['none'],
         authorization_response_iss_parameter_supported: true,
-        client_id_metadata_document_supported: false,
+        client_id_metadata_document_supported: true,
         scopes_supported: ['read', 'write'],
       })
     } finally {

@@ -373,8 +373,20 @@ export const OAuthSettings = z.object({
   enabled: z.boolean(),
   /** New clients need an admin's approval before users can connect them. */
   clientApprovalRequired: z.boolean(),
+  /**
+   * Client metadata documents may be fetched from private and loopback addresses (clients on the
+   * server's own network). Off: only public addresses. Link-local and other special-use addresses
+   * are refused either way.
+   */
+  clientMetadataFromPrivateAddresses: z.boolean(),
 })
 export type OAuthSettings = z.infer<typeof OAuthSettings>
+
+/** Saving the OAuth switches; a switch left out keeps its value (older consoles send two). */
+export const UpdateOAuthSettingsBody = OAuthSettings.extend({
+  clientMetadataFromPrivateAddresses: z.boolean().optional(),
+})
+export type UpdateOAuthSettingsBody = z.infer<typeof UpdateOAuthSettingsBody>
 
 export const OAuthClientStatus = z.enum(['active', 'pending', 'blocked'])
 export type OAuthClientStatus = z.infer<typeof OAuthClientStatus>
@@ -388,8 +400,15 @@ export const OAuthClient = z.object({
   clientUri: z.string().nullable(),
   softwareId: z.string().nullable(),
   softwareVersion: z.string().nullable(),
-  registrationType: z.enum(['dynamic']),
+  /**
+   * `dynamic`: registered through RFC 7591 (`clientId` is `tsc_...`); `metadata_document`: known
+   * by its Client ID Metadata Document, whose HTTPS URL is the `clientId`.
+   */
+  registrationType: z.enum(['dynamic', 'metadata_document']),
   registeredIp: z.string().nullable(),
+  /** Metadata document clients: when the document was last fetched, and until when it is used. */
+  metadataFetchedAt: nullableDate,
+  metadataExpiresAt: nullableDate,
   createdAt: isoDate,
   approvedAt: nullableDate,
   blockedAt: nullableDate,

@@ -24,6 +24,8 @@ export interface FailureLimitOptions {
   clientRegistrations?: Limit
   /** OAuth authorization requests per client address (each is kept until answered or expired). */
   authorizationRequests?: Limit
+  /** Client metadata document fetches per host of the document's URL. */
+  clientMetadataFetches?: Limit
   /** Shared store for every instance; without it each instance counts on its own. */
   redisUrl?: string | undefined
 }
@@ -47,6 +49,7 @@ export class FailureLimits {
   private readonly passwords: RateLimiterAbstract
   private readonly registrations: RateLimiterAbstract
   private readonly authorizations: RateLimiterAbstract
+  private readonly metadataFetches: RateLimiterAbstract
   /** Unknown credentials already counted per address: repeating one is not guessing. */
   private readonly seen = new Map<string, number>()
   private readonly seenTtlMs: number
@@ -59,6 +62,7 @@ export class FailureLimits {
     this.passwords = limiter('tessera:sign-in', options.signIn, redis)
     this.registrations = limiter('tessera:oauth-register', options.clientRegistrations, redis)
     this.authorizations = limiter('tessera:oauth-authorize', options.authorizationRequests, redis)
+    this.metadataFetches = limiter('tessera:oauth-metadata', options.clientMetadataFetches, redis)
     this.seenTtlMs = options.unknownCredentials.windowMs
   }
 
@@ -110,6 +114,15 @@ export class FailureLimits {
   /** Counts an OAuth authorization request from the client's address; 429 past the limit. */
   async authorizationRequest(request: FastifyRequest) {
     await consume(this.authorizations, request.ip, tooManyAuthorizations)
+  }
+
+  /**
+   * Counts a fetch of a client metadata document from this host; 429 past the limit. Anyone can
+   * make the server fetch a URL by naming it as client_id, and failures are never cached: without
+   * this, requests from many addresses could have the server hammer one host.
+   */
+  async clientMetadataFetch(host: string) {
+    await consume(this.metadataFetches, host, tooManyMetadataFetches)
   }
 
   async close() {
@@ -166,6 +179,18 @@ const tooManyAuthorizations = (ms: number) =>
     headers: retryAfter(ms),
   })
 
+const tooManyMetadataFetches = (ms: number) =>
+  new AppError(
+    429,
+    'rate_limited',
+    "This client's metadata document host has been fetched from too often.",
+    {
+      hint: 'Wait before connecting this app again.',
+      headers: retryAfter(ms),
+      oauthError: 'temporarily_unavailable',
+    },
+  )
+
 const tooManyPasswords = (ms: number) =>
   new AppError(
     429,
@@ -194,6 +219,7 @@ export default fp<FailureLimitOptions>(
         signIn: opts.signIn ?? { max: 10, windowMs: 15 * 60_000 },
         clientRegistrations: opts.clientRegistrations ?? { max: 20, windowMs: 10 * 60_000 },
         authorizationRequests: opts.authorizationRequests ?? { max: 60, windowMs: 10 * 60_000 },
+        clientMetadataFetches: opts.clientMetadataFetches ?? { max: 30, windowMs: 10 * 60_000 },
       },
       redis,
     )

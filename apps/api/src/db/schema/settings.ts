@@ -19,6 +19,14 @@ export const settings = pgTable(
     oauthEnabled: boolean('oauth_enabled').notNull().default(true),
     /** When true, a newly registered OAuth client needs an admin's approval before use. */
     oauthClientApprovalRequired: boolean('oauth_client_approval_required').notNull().default(false),
+    /**
+     * When true, client metadata documents may be fetched from private and loopback addresses
+     * (clients on the same network as the server); link-local and other special-use addresses
+     * stay refused.
+     */
+    oauthClientMetadataPrivateAddresses: boolean('oauth_client_metadata_private_addresses')
+      .notNull()
+      .default(false),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check('settings_single_row', sql`${t.id} = 1`)],

@@ -6,6 +6,7 @@ import {
   OAuthSettings,
   Problem,
   UpdateOAuthClientBody,
+  UpdateOAuthSettingsBody,
 } from '../../contract/index.js'
 import { serviceContext } from '../../plugins/auth.js'
 import { getOAuthSettings } from '../../services/oauth/get-settings.js'
@@ -33,8 +34,9 @@ const adminOAuthRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'ManageSettings' },
       schema: {
         tags,
-        summary: 'Turn OAuth on or off; require approval of new clients',
-        body: OAuthSettings,
+        summary:
+          'Turn OAuth on or off; require approval of new clients; allow metadata documents on private addresses',
+        body: UpdateOAuthSettingsBody,
         response: { 200: OAuthSettings, 400: Problem, ...authErrors },
       },
     },

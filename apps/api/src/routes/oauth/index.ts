@@ -17,6 +17,7 @@ import {
   SCOPES_SUPPORTED,
 } from '../../services/oauth/protocol.js'
 import { registerClient } from '../../services/oauth/register.js'
+import type { MetadataFetching } from '../../services/oauth/resolve-client.js'
 import { revokeOAuthToken } from '../../services/oauth/revoke-token.js'
 import { startAuthorization } from '../../services/oauth/start.js'
 import { exchangeToken } from '../../services/oauth/token.js'
@@ -34,6 +35,10 @@ const noStore = { 'cache-control': 'no-store', pragma: 'no-cache' }
 const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
   // Token and revocation requests are form-encoded (RFC 6749 §4.1.3); only these routes parse it.
   await app.register(fastifyFormbody, { bodyLimit: 16 * 1024 })
+  // Client metadata documents are fetched at most so often per host, whoever names them.
+  const fetching: MetadataFetching = {
+    limit: (host) => app.failureLimits.clientMetadataFetch(host),
+  }
 
   for (const url of [
     '/.well-known/oauth-protected-resource',
@@ -90,7 +95,7 @@ const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
         token_endpoint_auth_methods_supported: ['none'],
         revocation_endpoint_auth_methods_supported: ['none'],
         authorization_response_iss_parameter_supported: true,
-        client_id_metadata_document_supported: false,
+        client_id_metadata_document_supported: true,
       }
     },
   )
@@ -134,8 +139,10 @@ const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'Start an authorization (code + PKCE S256); redirects to the consent page',
+        description:
+          'client_id is a registered client id, or the HTTPS URL of a Client ID Metadata Document, which is fetched (https only, public addresses only unless an admin allows private ones, 5 KB, 5 s, no redirects) and cached.',
         querystring: AuthorizationQuery,
-        response: { 400: OAuthError, 403: OAuthError, 429: Problem },
+        response: { 400: OAuthError, 403: OAuthError, 429: OAuthError },
       },
     },
     async (request, reply) => {
@@ -145,6 +152,8 @@ const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
         db: app.db,
         query: request.query,
         urls: app.oauthUrls(request),
+        fetching,
+        ip: isIP(request.ip) ? request.ip : null,
       })
       return reply.headers(noStore).redirect(location, 302)
     },
@@ -157,7 +166,12 @@ const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags,
         summary: 'Exchange an authorization code, or a refresh token, for tokens',
-        response: { 200: z.record(z.string(), z.unknown()), 400: OAuthError, 401: OAuthError },
+        response: {
+          200: z.record(z.string(), z.unknown()),
+          400: OAuthError,
+          401: OAuthError,
+          429: OAuthError,
+        },
       },
     },
     async (request, reply) => {
@@ -167,6 +181,7 @@ const oauthRoutes: FastifyPluginAsyncZod = async (app) => {
           db: app.db,
           urls: app.oauthUrls(request),
           request: { headers: request.headers, body: request.body },
+          fetching,
         })
       } catch (error) {
         // Codes and refresh tokens are secrets: unknown ones count as guesses, as tokens do.

@@ -5,6 +5,7 @@ import { settings } from '../../db/schema/index.js'
 export const DEFAULT_OAUTH_SETTINGS: OAuthSettings = {
   enabled: true,
   clientApprovalRequired: false,
+  clientMetadataFromPrivateAddresses: false,
 }
 
 /** The OAuth switches, read from the database every time (no instance may act on a stale copy). */
@@ -13,6 +14,7 @@ export async function getOAuthSettings(db: Executor): Promise<OAuthSettings> {
     .select({
       enabled: settings.oauthEnabled,
       clientApprovalRequired: settings.oauthClientApprovalRequired,
+      clientMetadataFromPrivateAddresses: settings.oauthClientMetadataPrivateAddresses,
     })
     .from(settings)
     .limit(1)

@@ -21,6 +21,8 @@ export function presentClient(
     softwareVersion: row.softwareVersion,
     registrationType: row.registrationType,
     registeredIp: row.registeredIp,
+    metadataFetchedAt: iso(row.metadataFetchedAt),
+    metadataExpiresAt: iso(row.metadataExpiresAt),
     createdAt: row.createdAt.toISOString(),
     approvedAt: iso(row.approvedAt),
     blockedAt: iso(row.blockedAt),

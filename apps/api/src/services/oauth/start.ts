@@ -3,7 +3,7 @@ import type { Db } from '../../db/client.js'
 import { oauthAuthorizations } from '../../db/schema/index.js'
 import { randomSecret, sha256Hex } from '../../lib/secrets.js'
 import { oauthDisabled, oauthError } from './errors.js'
-import { clientStatus, findClient } from './find-client.js'
+import { clientStatus } from './find-client.js'
 import { getOAuthSettings } from './get-settings.js'
 import {
   type AuthorizationQuery,
@@ -13,6 +13,7 @@ import {
   redirectWith,
 } from './protocol.js'
 import { matchesRegisteredRedirect } from './redirect-uri.js'
+import { type MetadataFetching, resolveClient } from './resolve-client.js'
 
 /** PKCE S256 challenge: BASE64URL(SHA-256(verifier)), 43 characters (RFC 7636 §4.2). */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
@@ -25,21 +26,26 @@ const KEEP_EXPIRED_MS = 24 * 60 * 60_000
  * where the browser goes next: the console's consent page, or back to the client with an error.
  * A request whose client or redirect URI cannot be trusted is refused without redirecting
  * (RFC 6749 §4.1.2.1): sending the browser to an unverified address would make Tessera an open
- * redirector.
+ * redirector. A `client_id` that is an HTTPS URL names the client's metadata document, fetched
+ * (or read from its fresh stored copy) before anything else is checked.
  */
 export async function startAuthorization({
   db,
   query,
   urls,
+  fetching,
+  ip,
 }: {
   db: Db
   query: AuthorizationQuery
   urls: OAuthUrls
+  fetching: MetadataFetching
+  ip: string | null
 }): Promise<{ location: string }> {
   const settings = await getOAuthSettings(db)
   if (!settings.enabled) throw oauthDisabled()
   if (!query.client_id) throw oauthError(400, 'invalid_request', 'client_id is missing.')
-  const client = await findClient(db, query.client_id)
+  const client = await resolveClient({ db, clientId: query.client_id, fetching, ip })
   if (!client) {
     throw oauthError(400, 'invalid_client', 'This client is not registered with this server.', {
       hint: 'Remove the server from your MCP client and add it again, so that it registers anew.',

@@ -18,6 +18,7 @@ import { oauthDisabled, oauthError } from './errors.js'
 import { clientStatus } from './find-client.js'
 import { getOAuthSettings } from './get-settings.js'
 import { ACCESS_TOKEN_LIFETIME_SECONDS, type OAuthUrls } from './protocol.js'
+import { type MetadataFetching, resolveClient } from './resolve-client.js'
 import { endGrant, grantActor } from './revoke-grant.js'
 
 /** The user part the library hands back to saveToken: which grant to start or continue. */
@@ -42,10 +43,12 @@ const newRefreshToken = () => `tsrf_${randomSecret()}`
  * the answer; the model stores codes, grants and refresh tokens hashed, and issues access tokens
  * as ordinary `tsr_` API tokens.
  */
-function tokenModel(db: Db, urls: OAuthUrls) {
+function tokenModel(db: Db, urls: OAuthUrls, fetching: MetadataFetching) {
   const model = {
     async getClient(clientId: string) {
-      const [row] = await db.select().from(oauthClients).where(eq(oauthClients.clientId, clientId))
+      // A metadata document client is fetched again once its stored copy is stale; one never
+      // stored cannot hold a code or a refresh token, so nothing is fetched for it.
+      const row = await resolveClient({ db, clientId, fetching, ip: null, unknown: 'null' })
       if (!row) return null
       const oauth = await getOAuthSettings(db)
       if (clientStatus(row, oauth) !== 'active') return null
@@ -319,10 +322,12 @@ export async function exchangeToken({
   db,
   urls,
   request,
+  fetching,
 }: {
   db: Db
   urls: OAuthUrls
   request: TokenRequest
+  fetching: MetadataFetching
 }): Promise<Record<string, unknown>> {
   if (!(await getOAuthSettings(db)).enabled) throw oauthDisabled()
   const body = (request.body ?? {}) as Record<string, unknown>
@@ -343,7 +348,7 @@ export async function exchangeToken({
     )
   }
   const server = new OAuth2Server({
-    model: tokenModel(db, urls),
+    model: tokenModel(db, urls, fetching),
     accessTokenLifetime: ACCESS_TOKEN_LIFETIME_SECONDS,
     // Unused: a grant's refresh tokens live as long as the user allowed (tokenModel).
     refreshTokenLifetime: 100 * 365 * 24 * 60 * 60,

@@ -1,4 +1,4 @@
-import type { OAuthSettings } from '../../contract/index.js'
+import type { OAuthSettings, UpdateOAuthSettingsBody } from '../../contract/index.js'
 import { settings } from '../../db/schema/index.js'
 import { diff, recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
@@ -9,20 +9,26 @@ export async function updateOAuthSettings({
   input,
 }: {
   ctx: ServiceContext
-  input: OAuthSettings
-}) {
+  input: UpdateOAuthSettingsBody
+}): Promise<OAuthSettings> {
   return ctx.db.transaction(async (tx) => {
     const before = await getOAuthSettings(tx)
+    const after: OAuthSettings = {
+      ...input,
+      clientMetadataFromPrivateAddresses:
+        input.clientMetadataFromPrivateAddresses ?? before.clientMetadataFromPrivateAddresses,
+    }
     const values = {
-      oauthEnabled: input.enabled,
-      oauthClientApprovalRequired: input.clientApprovalRequired,
+      oauthEnabled: after.enabled,
+      oauthClientApprovalRequired: after.clientApprovalRequired,
+      oauthClientMetadataPrivateAddresses: after.clientMetadataFromPrivateAddresses,
       updatedAt: new Date(),
     }
     await tx
       .insert(settings)
       .values({ id: 1, ...values })
       .onConflictDoUpdate({ target: settings.id, set: values })
-    const changes = diff(before, input)
+    const changes = diff(before, after)
     if (Object.keys(changes).length > 0) {
       await recordActivity(tx, ctx.actor, {
         action: 'settings.updated',
@@ -30,6 +36,6 @@ export async function updateOAuthSettings({
         changes,
       })
     }
-    return input
+    return after
   })
 }
