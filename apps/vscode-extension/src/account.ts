@@ -5,8 +5,10 @@ import { currentServerUrl } from './connect-flow.js'
 import type { FlowContext } from './context.js'
 import { buildMcpConfig, TOKEN_ENV_VAR } from './mcp-config.js'
 import { describeFailure, describeState, formatDate } from './messages.js'
+import type { OAuthResult } from './oauth-client.js'
 import { tokensPage } from './server-url.js'
-import { errorMessage } from './token-store.js'
+import { asCheckFailure } from './token-refresh.js'
+import { type Credential, errorMessage } from './token-store.js'
 
 /** Tessera: Show Connection Status — re-checks now and says what it found. */
 export async function showStatus(ctx: FlowContext): Promise<void> {
@@ -26,11 +28,38 @@ export async function showStatus(ctx: FlowContext): Promise<void> {
   }
 }
 
-/** Tessera: Sign Out — deletes the secret; the MCP server definition disappears with it. */
+/**
+ * Tessera: Sign Out — deletes the secret; the MCP server definition disappears with it. A browser
+ * sign-in is ended on the server first (RFC 7009 revocation), so nothing stays connected.
+ */
 export async function signOut(ctx: FlowContext): Promise<void> {
   const credential = await ctx.store.get()
   if (!credential) {
     announce(ctx, 'info', 'Tessera is not connected: there is no token to remove.')
+    return
+  }
+  if (credential.oauth) {
+    const ended = await ctx.ui.progress('Signing out of Tessera…', () =>
+      endBrowserSignIn(ctx, credential),
+    )
+    await ctx.store.clear()
+    ctx.log.info(`Signed out of ${credential.serverUrl}.`)
+    if (ended.ok) {
+      announce(
+        ctx,
+        'info',
+        'Signed out of Tessera: the connection was ended on the server and its tokens were removed from VS Code.',
+      )
+      return
+    }
+    const reason = describeFailure(asCheckFailure(ended.failure), credential.serverUrl).message
+    announce(
+      ctx,
+      'warning',
+      `Signed out here, but Tessera could not be told (${reason}). The connection stays listed on your API Tokens page until its access expires; revoke it there to end it now.`,
+      [Action.OpenTokenPage],
+      { serverUrl: credential.serverUrl },
+    )
     return
   }
   await ctx.store.clear()
@@ -44,6 +73,21 @@ export async function signOut(ctx: FlowContext): Promise<void> {
   )
 }
 
+/** Ends a browser sign-in's grant on the server (its access and refresh tokens stop working). */
+export async function endBrowserSignIn(
+  ctx: Pick<FlowContext, 'oauth' | 'log'>,
+  credential: Credential,
+): Promise<OAuthResult<void>> {
+  const grant = credential.oauth
+  if (!grant) return { ok: true, value: undefined }
+  const result = await ctx.oauth.revoke(
+    grant.revocationEndpoint ?? `${credential.serverUrl}/oauth/revoke`,
+    { clientId: grant.clientId, token: grant.refreshToken },
+  )
+  if (!result.ok) ctx.log.warn(`Could not end the browser sign-in to ${credential.serverUrl}.`)
+  return result
+}
+
 /**
  * Tessera: Rotate Token — the server issues a new secret for the same token (same name,
  * scopes and lifetime) and the old one stops working at once, so the new one is stored right away.
@@ -52,6 +96,14 @@ export async function rotateToken(ctx: FlowContext): Promise<boolean> {
   const configured = await ctx.connection.configured()
   if (!configured) {
     announce(ctx, 'info', 'Tessera is not connected.', [Action.Connect])
+    return false
+  }
+  if (configured.browser) {
+    announce(
+      ctx,
+      'info',
+      'You signed in with the browser: Tessera renews that access by itself every hour, so there is no token to rotate.',
+    )
     return false
   }
   const { serverUrl, token } = configured

@@ -13,6 +13,8 @@ export const Action = {
   CopyMcpConfig: 'Copy MCP Configuration',
   ContinueAnyway: 'Continue Anyway',
   UseToken: 'Use Token There',
+  SignIn: 'Sign In with Browser',
+  PasteToken: 'Paste a Token Instead',
 } as const
 
 export type Action = (typeof Action)[keyof typeof Action]

@@ -6,12 +6,27 @@ import { copyMcpConfig, openConsole, rotateToken, showStatus, signOut } from './
 import { Action } from './actions.js'
 import { announce } from './announce.js'
 import type { TesseraClient } from './api-client.js'
-import { connect, replaceToken, setServerUrl, useSavedTokenWith } from './connect-flow.js'
+import { type BrowserSignInDeps, CallbackRouter, RegistrationCache } from './browser-sign-in.js'
+import {
+  connect,
+  replaceToken,
+  setServerUrl,
+  signInAgain,
+  useSavedTokenWith,
+} from './connect-flow.js'
 import { type Connection, createConnection } from './connection.js'
 import type { ActionHints, FlowContext, McpHostKind } from './context.js'
 import { type FlagStore, welcome } from './first-run.js'
 import type { Log } from './log.js'
+import { createOAuthClient, type OAuthClient } from './oauth-client.js'
 import type { Settings } from './settings.js'
+import {
+  createLocalCoordinator,
+  createRefreshScheduler,
+  createRenewer,
+  type RefreshSchedulerDeps,
+  type RenewalCoordinator,
+} from './token-refresh.js'
 import type { TokenStore } from './token-store.js'
 import type { Ui } from './ui.js'
 import { parseUri } from './uri-handler.js'
@@ -45,6 +60,26 @@ export interface AppDeps {
   cacheMs?: number
   /** Re-check the token this often (revocations, the expiry warning); off when undefined. */
   recheckEveryMs?: number
+  /** Tessera's OAuth endpoints (registration, token, revocation); the real client by default. */
+  oauth?: OAuthClient
+  /** Keeps windows from renewing the same browser sign-in at once; this process only by default. */
+  coordinator?: RenewalCoordinator
+  /** "Sign in with browser"; without it, Connect asks for a token only. */
+  browserSignIn?: {
+    /** The editor's external form of `<uriScheme>://tessera.tessera-vscode/oauth/callback`. */
+    callbackUri(): Promise<string>
+    clientName: string
+    softwareVersion: string
+    random?: (bytes: number) => Uint8Array
+    timeoutMs?: number
+  }
+  /** Timing of renewals (tests shorten or drive it). */
+  refresh?: Partial<
+    Pick<
+      RefreshSchedulerDeps,
+      'marginMs' | 'jitterMs' | 'random' | 'retryMs' | 'setTimer' | 'clearTimer'
+    >
+  >
 }
 
 export interface App {
@@ -60,13 +95,52 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now
+  const oauth = deps.oauth ?? createOAuthClient()
+  const renewer = createRenewer({
+    store: deps.store,
+    oauth,
+    coordinator: deps.coordinator ?? createLocalCoordinator(),
+    now,
+    log: deps.log,
+  })
   const connection = createConnection({
     store: deps.store,
     settings: deps.settings,
     clientFor: deps.clientFor,
     now,
     log: deps.log,
+    renew: (credential) => renewer.renew(credential),
     ...(deps.cacheMs === undefined ? {} : { cacheMs: deps.cacheMs }),
+  })
+  const callbacks = new CallbackRouter()
+  const browserSignIn: BrowserSignInDeps | undefined = deps.browserSignIn && {
+    oauth,
+    callbackUri: deps.browserSignIn.callbackUri,
+    clientName: deps.browserSignIn.clientName,
+    softwareVersion: deps.browserSignIn.softwareVersion,
+    registrations: new RegistrationCache(deps.flags),
+    callbacks,
+    ...(deps.browserSignIn.random ? { random: deps.browserSignIn.random } : {}),
+    ...(deps.browserSignIn.timeoutMs === undefined
+      ? {}
+      : { timeoutMs: deps.browserSignIn.timeoutMs }),
+  }
+  const scheduler = createRefreshScheduler({
+    store: deps.store,
+    renewer,
+    now,
+    log: deps.log,
+    ...deps.refresh,
+    onEnded(credential, description) {
+      void connection.check({ force: true }).catch(() => undefined)
+      announce(
+        context,
+        'warning',
+        `Your Tessera sign-in has ended (${description}). Sign in again to give chat its tools back.`,
+        [Action.SignIn],
+        { serverUrl: credential.serverUrl },
+      )
+    },
   })
 
   const context: FlowContext = {
@@ -79,6 +153,8 @@ export function createApp(deps: AppDeps): App {
     log: deps.log,
     mcpHost: deps.mcpHost,
     runAction,
+    oauth,
+    ...(browserSignIn ? { browserSignIn } : {}),
   }
 
   async function runAction(action: Action, hints: ActionHints = {}): Promise<void> {
@@ -107,6 +183,9 @@ export function createApp(deps: AppDeps): App {
       case Action.SignOut:
         await signOut(context)
         return
+      case Action.SignIn:
+        await signInAgain(context, hints.serverUrl)
+        return
       case Action.CopyMcpConfig:
         await copyMcpConfig(context)
         return
@@ -133,6 +212,17 @@ export function createApp(deps: AppDeps): App {
 
   async function handleUri(path: string, query: string): Promise<void> {
     const intent = parseUri(path, query)
+    if (intent.kind === 'oauth_callback') {
+      if (callbacks.deliver(intent.response)) return
+      // Never log the response itself: it may carry an authorization code.
+      deps.log.warn('Ignored a sign-in response that no sign-in in this window was waiting for.')
+      announce(
+        context,
+        'warning',
+        'Tessera ignored a sign-in response from the browser: no sign-in in this window was waiting for it (it was started elsewhere, cancelled, or is not genuine).',
+      )
+      return
+    }
     if (intent.kind === 'unknown') {
       deps.log.warn(`Ignored a link to an unknown path: ${intent.path}`)
       announce(
@@ -169,6 +259,7 @@ export function createApp(deps: AppDeps): App {
           .catch((error) => deps.log.error(`Token re-check failed: ${String(error)}`))
       }, deps.recheckEveryMs)
     }
+    await scheduler.plan()
     const { state } = await connection.check()
     const choice = await welcome({ state, flags: deps.flags, ui: deps.ui })
     if (choice) await runAction(choice)
@@ -183,6 +274,7 @@ export function createApp(deps: AppDeps): App {
     runAction,
     dispose() {
       if (recheck !== undefined) clearInterval(recheck)
+      scheduler.dispose()
       connection.dispose()
     },
   }

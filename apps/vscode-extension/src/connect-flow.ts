@@ -1,16 +1,19 @@
 /**
- * Connecting: ask for the server URL (checked for shape, then reachability), then for the token
- * (checked for format, then by the server). The secret is stored only after the server accepted
- * it, and only in secret storage.
+ * Connecting: ask for the server URL (checked for shape, then reachability), then how to sign in:
+ * with the browser (OAuth, see browser-sign-in.ts), or by pasting a token (checked for format,
+ * then by the server). Secrets are stored only after the server accepted them, and only in
+ * secret storage.
  */
 import { checkTokenFormat } from '@tessera/core'
+import { endBrowserSignIn } from './account.js'
 import { Action } from './actions.js'
 import { announce } from './announce.js'
+import { signInWithBrowser } from './browser-sign-in.js'
 import type { FlowContext } from './context.js'
-import { describeConnected, describeFailure } from './messages.js'
+import { describeBrowserConnected, describeConnected, describeFailure } from './messages.js'
 import { describeNote, normalizeServerUrl } from './server-url.js'
 import { checkToken, cleanTokenInput, type Identity } from './token-check.js'
-import { errorMessage } from './token-store.js'
+import { type Credential, errorMessage } from './token-store.js'
 
 export interface ConnectOptions {
   /** Pre-filled server URL (from a link or the current setting). */
@@ -24,21 +27,93 @@ type TokenStep =
   | { kind: 'change_server' }
   | { kind: 'cancelled' }
 
-/** Tessera: Connect… — server URL, then token; stores both once the token is accepted. */
+/**
+ * Tessera: Connect… — server URL, then "Sign in with browser" (first) or a pasted token; stores
+ * the credential once the server accepted it.
+ */
 export async function connect(ctx: FlowContext, options: ConnectOptions = {}): Promise<boolean> {
   let prefill = options.serverUrl ?? currentServerUrl(ctx)
   let fromLink = options.fromLink ?? false
   for (;;) {
     const serverUrl = await askServerUrl(ctx, { prefill, fromLink, step: '1/2' })
     if (serverUrl === undefined) return false
-    const step = await askToken(ctx, serverUrl, 'Connect Tessera (2/2)')
+    let tokenTitle = 'Connect Tessera (2/2)'
+    if (ctx.browserSignIn) {
+      const method = await ctx.ui.pick('Connect Tessera (2/2): how do you want to sign in?', [
+        {
+          id: 'browser',
+          label: 'Sign in with browser',
+          description: 'approve in the Tessera console; no token to copy',
+        },
+        {
+          id: 'token',
+          label: 'Paste an API token',
+          description: "one you created on the console's API Tokens page",
+        },
+      ] as const)
+      if (method === undefined) return false
+      if (method === 'browser') {
+        const outcome = await browserStep(ctx, serverUrl)
+        if (outcome !== 'paste') return outcome
+      }
+      tokenTitle = 'Connect Tessera: paste a token'
+    }
+    const step = await askToken(ctx, serverUrl, tokenTitle)
     if (step.kind === 'cancelled') return false
     if (step.kind === 'change_server') {
       prefill = serverUrl
       fromLink = false
       continue
     }
-    return saveConnection(ctx, serverUrl, step.token, step.identity)
+    return saveConnection(ctx, { serverUrl, token: step.token }, step.identity)
+  }
+}
+
+/** "Sign In with Browser" from a message: the server is known, straight to the browser. */
+export async function signInAgain(ctx: FlowContext, serverUrl?: string): Promise<boolean> {
+  const server = serverUrl ?? currentServerUrl(ctx)
+  if (server === undefined || !ctx.browserSignIn) return connect(ctx)
+  const outcome = await browserStep(ctx, server)
+  if (outcome !== 'paste') return outcome
+  return replaceToken(ctx)
+}
+
+/** The browser sign-in, with what to do when it does not work out: try again, or paste a token. */
+async function browserStep(ctx: FlowContext, serverUrl: string): Promise<boolean | 'paste'> {
+  const deps = ctx.browserSignIn
+  if (!deps) return 'paste'
+  for (;;) {
+    const result = await signInWithBrowser(ctx, deps, serverUrl)
+    let choice: string | undefined
+    switch (result.kind) {
+      case 'connected':
+        return saveConnection(ctx, result.credential, result.identity)
+      case 'cancelled':
+        ctx.log.info('Browser sign-in cancelled.')
+        return false
+      case 'denied':
+        ctx.log.info('Browser sign-in denied on the consent page.')
+        choice = await ctx.ui.show(
+          'warning',
+          'The connection was denied in the browser, so VS Code stored nothing.',
+          [Action.TryAgain, Action.PasteToken],
+        )
+        break
+      case 'unavailable':
+        ctx.log.warn(result.message)
+        choice = await ctx.ui.show('warning', result.message, [Action.PasteToken])
+        break
+      case 'failed': {
+        const detail = result.failure ? describeFailure(result.failure, serverUrl).message : ''
+        const message = detail ? `${result.message} ${detail}` : result.message
+        ctx.log.warn(`Browser sign-in to ${serverUrl} failed: ${message}`)
+        choice = await ctx.ui.show('error', message, [Action.TryAgain, Action.PasteToken])
+        break
+      }
+    }
+    if (choice === Action.TryAgain) continue
+    if (choice === Action.PasteToken) return 'paste'
+    return false
   }
 }
 
@@ -49,7 +124,7 @@ export async function replaceToken(ctx: FlowContext): Promise<boolean> {
   const step = await askToken(ctx, serverUrl, 'Tessera: Replace Token')
   if (step.kind === 'change_server') return connect(ctx, { serverUrl })
   if (step.kind === 'cancelled') return false
-  return saveConnection(ctx, serverUrl, step.token, step.identity)
+  return saveConnection(ctx, { serverUrl, token: step.token }, step.identity)
 }
 
 /**
@@ -61,6 +136,16 @@ export async function setServerUrl(ctx: FlowContext): Promise<boolean> {
   if (serverUrl === undefined) return false
   await ctx.settings.setServerUrl(serverUrl)
   const credential = await ctx.store.get()
+  if (credential?.oauth && credential.serverUrl !== serverUrl) {
+    // A browser sign-in belongs to the server that granted it: sign in to the new one instead.
+    const choice = await ctx.ui.show(
+      'info',
+      `You signed in to ${credential.serverUrl} with the browser. Sign in to ${serverUrl} too?`,
+      [Action.SignIn],
+    )
+    if (choice === Action.SignIn) return signInAgain(ctx, serverUrl)
+    return true
+  }
   if (credential && credential.serverUrl !== serverUrl) {
     const choice = await ctx.ui.show(
       'warning',
@@ -77,6 +162,7 @@ export async function setServerUrl(ctx: FlowContext): Promise<boolean> {
 export async function useSavedTokenWith(ctx: FlowContext, serverUrl: string): Promise<boolean> {
   const credential = await ctx.store.get()
   if (!credential) return replaceToken(ctx)
+  if (credential.oauth) return signInAgain(ctx, serverUrl)
   const result = await ctx.ui.progress(`Checking your token with ${serverUrl}…`, () =>
     checkToken(ctx.clientFor(serverUrl), credential.token),
   )
@@ -86,7 +172,7 @@ export async function useSavedTokenWith(ctx: FlowContext, serverUrl: string): Pr
     if (choice) await ctx.runAction(choice as Action, { serverUrl })
     return false
   }
-  return saveConnection(ctx, serverUrl, credential.token, result.identity)
+  return saveConnection(ctx, { serverUrl, token: credential.token }, result.identity)
 }
 
 /** The normalised `tessera.serverUrl`, or undefined when unset or unusable. */
@@ -224,29 +310,41 @@ const PASTE_ANOTHER = 'Paste Another Token'
 
 async function saveConnection(
   ctx: FlowContext,
-  serverUrl: string,
-  token: string,
+  credential: Credential,
   identity: Identity,
 ): Promise<boolean> {
+  const { serverUrl } = credential
+  const previous = await ctx.store.get()
   try {
-    await ctx.store.set({ serverUrl, token })
+    await ctx.store.set(credential)
   } catch (error) {
+    const what = credential.oauth ? 'You are signed in' : 'The token is valid'
     announce(
       ctx,
       'error',
-      `The token is valid, but VS Code could not store it in its secret storage: ${errorMessage(error)}. On Linux, make sure a keyring (GNOME Keyring, KWallet) is running, then try again.`,
+      `${what}, but VS Code could not store it in its secret storage: ${errorMessage(error)}. On Linux, make sure a keyring (GNOME Keyring, KWallet) is running, then try again.`,
     )
+    if (credential.oauth) void endBrowserSignIn(ctx, credential)
     return false
   }
+  // The browser sign-in this replaces would otherwise stay connected, unused, on the server.
+  if (previous?.oauth && previous.oauth.refreshToken !== credential.oauth?.refreshToken) {
+    void endBrowserSignIn(ctx, previous)
+  }
   if (currentServerUrl(ctx) !== serverUrl) await ctx.settings.setServerUrl(serverUrl)
-  ctx.log.info(`Connected to ${serverUrl} with token ${identity.tokenPrefix}…`)
+  ctx.log.info(
+    credential.oauth
+      ? `Connected to ${serverUrl} by signing in with the browser.`
+      : `Connected to ${serverUrl} with token ${identity.tokenPrefix}…`,
+  )
   const where =
     ctx.mcpHost === 'none'
       ? ' This editor cannot register MCP servers from extensions: copy the MCP configuration into its settings.'
       : ' Its tools are now available to chat.'
   const actions = ctx.mcpHost === 'none' ? [Action.CopyMcpConfig] : []
-  announce(ctx, 'info', `${describeConnected(serverUrl, identity, ctx.now())}${where}`, actions, {
-    serverUrl,
-  })
+  const connected = credential.oauth
+    ? describeBrowserConnected(serverUrl, identity)
+    : describeConnected(serverUrl, identity, ctx.now())
+  announce(ctx, 'info', `${connected}${where}`, actions, { serverUrl })
   return true
 }

@@ -1,7 +1,8 @@
 /**
  * The one place that knows whether Tessera is connected: reads the setting and the secret,
  * validates the token over REST (cached briefly), and publishes the result as a state that the
- * status bar, the MCP provider and the commands all read.
+ * status bar, the MCP provider and the commands all read. The access token of a browser sign-in
+ * is renewed here when it has expired, or when the server says so, before it is judged.
  */
 import type { TesseraClient } from './api-client.js'
 import type { Event } from './events.js'
@@ -10,7 +11,8 @@ import { type Log, silentLog } from './log.js'
 import { normalizeServerUrl } from './server-url.js'
 import type { Settings } from './settings.js'
 import { type CheckFailure, checkToken, type Identity, type TokenCheck } from './token-check.js'
-import type { TokenStore } from './token-store.js'
+import type { RenewalOutcome } from './token-refresh.js'
+import type { Credential, TokenStore } from './token-store.js'
 
 export type ConnectionState =
   /** Before the first check has finished. */
@@ -22,12 +24,15 @@ export type ConnectionState =
   | { kind: 'signed_out'; serverUrl: string }
   /** The stored token was validated against another server URL: it is not sent to this one. */
   | { kind: 'other_server'; serverUrl: string; tokenServerUrl: string }
-  | { kind: 'checking'; serverUrl: string }
-  | { kind: 'connected'; serverUrl: string; identity: Identity }
-  /** The token itself is bad: malformed, unknown, expired, revoked, owner disabled, refused. */
-  | { kind: 'rejected'; serverUrl: string; failure: CheckFailure }
+  | { kind: 'checking'; serverUrl: string; browser?: true }
+  | { kind: 'connected'; serverUrl: string; identity: Identity; browser?: true }
+  /**
+   * The token itself is bad: malformed, unknown, expired, revoked, owner disabled, refused; or,
+   * after a browser sign-in, the grant has ended (`sign_in_ended`).
+   */
+  | { kind: 'rejected'; serverUrl: string; failure: CheckFailure; browser?: true }
   /** The token could not be checked (network, certificate, redirect, rate limit, server error). */
-  | { kind: 'unverified'; serverUrl: string; failure: CheckFailure }
+  | { kind: 'unverified'; serverUrl: string; failure: CheckFailure; browser?: true }
 
 export interface CheckOutcome {
   state: ConnectionState
@@ -42,7 +47,7 @@ export interface Connection {
   /** Fires when the setting or the stored secret changed (MCP definitions, Cursor). */
   readonly onDidChangeCredentials: Event<void>
   /** The server URL and token to use, from the setting and secret alone (no network, no prompts). */
-  configured(): Promise<{ serverUrl: string; token: string } | undefined>
+  configured(): Promise<{ serverUrl: string; token: string; browser: boolean } | undefined>
   /** The current state from setting and secret, validating the token over REST when needed. */
   check(options?: { force?: boolean }): Promise<CheckOutcome>
   dispose(): void
@@ -56,10 +61,18 @@ export interface ConnectionDeps {
   cacheMs?: number
   now?: () => number
   log?: Log
+  /** Renews a browser sign-in's access token (absent: such credentials are only checked). */
+  renew?: (credential: Credential) => Promise<RenewalOutcome>
 }
 
+/** The code of the failure shown when a browser sign-in can no longer be renewed. */
+export const SIGN_IN_ENDED = 'sign_in_ended'
+
+/** An access token this close to its expiry is renewed before it is used. */
+const EXPIRY_SKEW_MS = 30_000
+
 type Base =
-  | { kind: 'ready'; serverUrl: string; token: string }
+  | { kind: 'ready'; serverUrl: string; token: string; credential: Credential }
   | Exclude<
       ConnectionState,
       { kind: 'starting' | 'checking' | 'connected' | 'rejected' | 'unverified' }
@@ -110,7 +123,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (credential.serverUrl !== url.url) {
       return { kind: 'other_server', serverUrl: url.url, tokenServerUrl: credential.serverUrl }
     }
-    return { kind: 'ready', serverUrl: url.url, token: credential.token }
+    return { kind: 'ready', serverUrl: url.url, token: credential.token, credential }
   }
 
   function validate(serverUrl: string, token: string, force: boolean): Promise<TokenCheck> {
@@ -145,25 +158,94 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (startedAt === generation) setState(base)
       return { state: base }
     }
+    const browser = base.credential.oauth ? ({ browser: true } as const) : {}
     const isSameServer =
       (state.kind === 'connected' || state.kind === 'rejected' || state.kind === 'unverified') &&
       state.serverUrl === base.serverUrl
     if (!isSameServer && startedAt === generation)
-      setState({ kind: 'checking', serverUrl: base.serverUrl })
+      setState({ kind: 'checking', serverUrl: base.serverUrl, ...browser })
 
-    const result = await validate(base.serverUrl, base.token, options.force ?? false)
+    const judged = await judge(base, options.force ?? false)
+    if (judged.kind === 'changed') return check(options)
+    const { result, token } = judged
     let next: ConnectionState
     if (result.ok)
-      next = { kind: 'connected', serverUrl: base.serverUrl, identity: result.identity }
+      next = { kind: 'connected', serverUrl: base.serverUrl, identity: result.identity, ...browser }
     else if (isTokenProblem(result.failure))
-      next = { kind: 'rejected', serverUrl: base.serverUrl, failure: result.failure }
-    else next = { kind: 'unverified', serverUrl: base.serverUrl, failure: result.failure }
+      next = { kind: 'rejected', serverUrl: base.serverUrl, failure: result.failure, ...browser }
+    else
+      next = { kind: 'unverified', serverUrl: base.serverUrl, failure: result.failure, ...browser }
 
-    // A newer setting or secret arrived meanwhile: its own check publishes the state.
+    // A newer setting or secret arrived meanwhile: its own check publishes the state. (A renewal
+    // stores new tokens, which counts: the check it starts publishes the renewed state.)
     if (startedAt === generation) setState(next)
     if (next.kind !== 'connected')
       log.info(`Token check for ${base.serverUrl}: ${describeKind(next)}`)
-    return next.kind === 'connected' ? { state: next, token: base.token } : { state: next }
+    return next.kind === 'connected' ? { state: next, token } : { state: next }
+  }
+
+  /**
+   * The verdict on the stored token. A browser sign-in's access token is renewed first when it
+   * has expired, and once more when the server calls it expired anyway (clocks differ).
+   */
+  async function judge(
+    base: Extract<Base, { kind: 'ready' }>,
+    force: boolean,
+  ): Promise<{ kind: 'judged'; result: TokenCheck; token: string } | { kind: 'changed' }> {
+    const { credential } = base
+    const renew = deps.renew
+    if (!credential.oauth || !renew) {
+      return {
+        kind: 'judged',
+        result: await validate(base.serverUrl, base.token, force),
+        token: base.token,
+      }
+    }
+    const renewOnce = async (): Promise<
+      { kind: 'judged'; result: TokenCheck; token: string } | { kind: 'changed' } | undefined
+    > => {
+      const outcome = await renew(credential)
+      switch (outcome.kind) {
+        case 'renewed':
+          return {
+            kind: 'judged',
+            result: await validate(base.serverUrl, outcome.credential.token, force),
+            token: outcome.credential.token,
+          }
+        case 'ended':
+          return {
+            kind: 'judged',
+            result: {
+              ok: false,
+              failure: {
+                kind: 'rejected',
+                status: 401,
+                code: SIGN_IN_ENDED,
+                message: outcome.description,
+              },
+            },
+            token: base.token,
+          }
+        case 'changed':
+          return { kind: 'changed' }
+        case 'failed':
+          return undefined
+      }
+    }
+    if (credential.oauth.accessTokenExpiresAt <= now() + EXPIRY_SKEW_MS) {
+      const renewed = await renewOnce()
+      if (renewed) return renewed
+    }
+    const result = await validate(base.serverUrl, base.token, force)
+    if (
+      !result.ok &&
+      result.failure.kind === 'rejected' &&
+      result.failure.code === 'token_expired'
+    ) {
+      const renewed = await renewOnce()
+      if (renewed) return renewed
+    }
+    return { kind: 'judged', result, token: base.token }
   }
 
   return {
@@ -174,7 +256,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
     onDidChangeCredentials: credentialsChanged.event,
     async configured() {
       const base = await readBase()
-      return base.kind === 'ready' ? { serverUrl: base.serverUrl, token: base.token } : undefined
+      return base.kind === 'ready'
+        ? {
+            serverUrl: base.serverUrl,
+            token: base.token,
+            browser: base.credential.oauth !== undefined,
+          }
+        : undefined
     },
     check,
     dispose() {

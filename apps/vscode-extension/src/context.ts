@@ -1,8 +1,10 @@
 /** Everything the flows share. Built once in `app.ts`; tests build it with fakes. */
 import type { Action } from './actions.js'
 import type { TesseraClient } from './api-client.js'
+import type { BrowserSignInDeps } from './browser-sign-in.js'
 import type { Connection } from './connection.js'
 import type { Log } from './log.js'
+import type { OAuthClient } from './oauth-client.js'
 import type { Settings } from './settings.js'
 import type { TokenStore } from './token-store.js'
 import type { Ui } from './ui.js'
@@ -28,4 +30,8 @@ export interface FlowContext {
   mcpHost: McpHostKind
   /** Runs what a button stands for ('Try Again' is handled where it is offered). */
   runAction(action: Action, hints?: ActionHints): Promise<void>
+  /** Tessera's OAuth endpoints: revoking a browser sign-in. */
+  oauth: OAuthClient
+  /** Present where the editor can take the browser's redirect back (`asExternalUri`). */
+  browserSignIn?: BrowserSignInDeps
 }

@@ -36,7 +36,8 @@ export function createExpiryWatcher(deps: ExpiryWatcherDeps): Disposable & {
   const warned = new Set<string>()
 
   async function consider(state: ConnectionState): Promise<void> {
-    if (state.kind !== 'connected') return
+    // A browser sign-in renews its hour-long access token itself (token-refresh.ts).
+    if (state.kind !== 'connected' || state.browser) return
     const { identity } = state
     if (!expiresSoon(identity.expiresAt, deps.now()) || identity.expiresAt === null) return
     if (warned.has(identity.tokenId)) return

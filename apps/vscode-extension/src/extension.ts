@@ -2,17 +2,22 @@
  * Entry point. Wires VS Code's APIs to the plain modules and registers what they provide;
  * every decision lives in those modules.
  */
+import { join } from 'node:path'
 import * as vscode from 'vscode'
 import { createTesseraClient } from './api-client.js'
 import { COMMANDS, createApp } from './app.js'
+import { CALLBACK_AUTHORITY } from './browser-sign-in.js'
 import { hasCredential } from './connection.js'
 import { createCursorBridge, detectMcpHost, type EditorApis } from './cursor.js'
 import { createExpiryWatcher } from './expiry.js'
 import { redactingLog } from './log.js'
 import { createMcpProvider, MCP_PROVIDER_ID } from './mcp-provider.js'
+import { createOAuthClient } from './oauth-client.js'
+import { createFileCoordinator } from './renewal-lock.js'
 import { createSettings } from './settings.js'
 import { renderStatusBar } from './status-bar.js'
 import { createSecretTokenStore } from './token-store.js'
+import { CALLBACK_PATH } from './uri-handler.js'
 import { createVscodeUi } from './vscode-ui.js'
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -35,6 +40,21 @@ export function activate(context: vscode.ExtensionContext): void {
     mcpHost: host.kind,
     flags: context.globalState,
     recheckEveryMs: 15 * 60_000,
+    oauth: createOAuthClient({ userAgent }),
+    // Every window of this editor shares the global storage folder: renewals take turns there.
+    coordinator: createFileCoordinator(join(context.globalStorageUri.fsPath, 'oauth')),
+    browserSignIn: {
+      // vscode://tessera.tessera-vscode/oauth/callback?windowId=N on the desktop (the editor's
+      // own scheme in Cursor, VSCodium...); an http(s) URL on the code-server host in a browser.
+      callbackUri: async () =>
+        (
+          await vscode.env.asExternalUri(
+            vscode.Uri.parse(`${vscode.env.uriScheme}://${CALLBACK_AUTHORITY}${CALLBACK_PATH}`),
+          )
+        ).toString(true),
+      clientName: `Tessera for ${vscode.env.appName}`,
+      softwareVersion: version,
+    },
   })
   context.subscriptions.push(store, settings, app)
   log.info(`Tessera ${version} activated in ${vscode.env.appName}; MCP host: ${host.kind}.`)

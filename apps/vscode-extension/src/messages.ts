@@ -4,7 +4,7 @@
  */
 import { type AuthFailureCode, ERROR_HINTS } from '@tessera/core'
 import { Action } from './actions.js'
-import type { ConnectionState } from './connection.js'
+import { type ConnectionState, SIGN_IN_ENDED } from './connection.js'
 import { normalizeServerUrl } from './server-url.js'
 import type { CheckFailure, Identity } from './token-check.js'
 
@@ -210,6 +210,39 @@ export function describeConnected(serverUrl: string, identity: Identity, now: nu
   return `Connected to ${serverUrl}${describeIdentity(identity, now)}.`
 }
 
+/** "Connected to https://x as Ada (ada@example.com), signed in with the browser." */
+export function describeBrowserConnected(serverUrl: string, identity: Identity): string {
+  const who = identity.userName
+    ? ` as ${identity.userName}${identity.userEmail ? ` (${identity.userEmail})` : ''}`
+    : ''
+  return `Connected to ${serverUrl}${who}, signed in with the browser.`
+}
+
+/**
+ * A browser sign-in that no longer works: its grant was revoked or disconnected, it expired,
+ * or its access token was refused. The fix is always the same: sign in again.
+ */
+function describeBrowserRejection(
+  state: Extract<ConnectionState, { kind: 'rejected' }>,
+): Explanation & { level: 'error' } {
+  const failure = state.failure
+  const code = failure.kind === 'rejected' || failure.kind === 'format' ? failure.code : ''
+  if (code === 'user_disabled') {
+    return { level: 'error', ...describeFailure(failure, state.serverUrl) }
+  }
+  const why =
+    code === SIGN_IN_ENDED
+      ? `it can no longer be renewed${failure.kind === 'rejected' && failure.message ? ` (${failure.message})` : ''}`
+      : code === 'token_revoked'
+        ? 'its access was revoked in the console'
+        : 'Tessera no longer accepts its access'
+  return {
+    level: 'error',
+    message: `Your browser sign-in to ${state.serverUrl} has ended: ${why}. Sign in again to reconnect.`,
+    actions: [Action.SignIn],
+  }
+}
+
 /** What "Show Connection Status" says for each state, and what it offers. */
 export function describeState(
   state: ConnectionState,
@@ -243,13 +276,15 @@ export function describeState(
     case 'connected':
       return {
         level: 'info',
-        message: describeConnected(state.serverUrl, state.identity, now),
+        message: state.browser
+          ? describeBrowserConnected(state.serverUrl, state.identity)
+          : describeConnected(state.serverUrl, state.identity, now),
         actions: [Action.OpenTokenPage, Action.SignOut],
       }
     case 'rejected':
-    case 'unverified': {
-      const explanation = describeFailure(state.failure, state.serverUrl)
-      return { level: state.kind === 'rejected' ? 'error' : 'warning', ...explanation }
-    }
+      if (state.browser) return describeBrowserRejection(state)
+      return { level: 'error', ...describeFailure(state.failure, state.serverUrl) }
+    case 'unverified':
+      return { level: 'warning', ...describeFailure(state.failure, state.serverUrl) }
   }
 }

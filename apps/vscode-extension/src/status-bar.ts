@@ -39,7 +39,8 @@ export function renderStatusBar(state: ConnectionState, now: number): StatusBarV
       }
     case 'connected': {
       const { expiresAt } = state.identity
-      if (expiresAt !== null && expiresSoon(expiresAt, now)) {
+      // A browser sign-in's access token lasts an hour and renews itself: nothing to warn about.
+      if (!state.browser && expiresAt !== null && expiresSoon(expiresAt, now)) {
         return {
           text: `$(warning) Tessera: token expires ${describeTimeUntil(expiresAt, now)}`,
           tooltip: `${tooltip} Click to rotate it.`,
@@ -55,6 +56,14 @@ export function renderStatusBar(state: ConnectionState, now: number): StatusBarV
       }
     }
     case 'rejected': {
+      if (state.browser) {
+        return {
+          text: '$(error) Tessera: sign-in ended',
+          tooltip: `${tooltip} Click to sign in again.`,
+          command: 'tessera.connect',
+          severity: 'error',
+        }
+      }
       const failure = state.failure
       const code =
         failure.kind === 'format'

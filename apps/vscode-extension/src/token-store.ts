@@ -1,15 +1,29 @@
 /**
  * Where the token lives: VS Code's SecretStorage, and nowhere else. The secret is stored
  * together with the server URL it was validated against, so changing `tessera.serverUrl`
- * (by hand, or by a malicious link) never sends the token to another server.
+ * (by hand, or by a malicious link) never sends the token to another server. After "Sign in with
+ * browser" the token is the grant's access token, stored with its refresh token.
  */
 import type { Disposable, Event } from './events.js'
 import { Emitter } from './events.js'
 import { type Log, silentLog } from './log.js'
 
+/** What a browser sign-in adds to its access token: how to renew it, and how to end it. */
+export interface OAuthGrant {
+  /** The client the grant was issued to (refreshing and revoking name it). */
+  clientId: string
+  refreshToken: string
+  /** When the access token stops working, in ms since the epoch. */
+  accessTokenExpiresAt: number
+  tokenEndpoint: string
+  revocationEndpoint?: string
+}
+
 export interface Credential {
   serverUrl: string
+  /** A pasted API token, or the access token of a browser sign-in. */
   token: string
+  oauth?: OAuthGrant
 }
 
 export interface TokenStore {
@@ -58,7 +72,12 @@ export function createSecretTokenStore(
     async set(credential) {
       await secrets.store(
         SECRET_KEY,
-        JSON.stringify({ v: 1, serverUrl: credential.serverUrl, token: credential.token }),
+        JSON.stringify({
+          v: 1,
+          serverUrl: credential.serverUrl,
+          token: credential.token,
+          ...(credential.oauth ? { oauth: credential.oauth } : {}),
+        }),
       )
     },
     async clear() {
@@ -83,12 +102,37 @@ function parseCredential(raw: string): Credential | undefined {
       typeof value.serverUrl === 'string' &&
       typeof value.token === 'string'
     ) {
-      return { serverUrl: value.serverUrl, token: value.token }
+      const oauth = 'oauth' in value ? parseGrant(value.oauth) : undefined
+      // A browser sign-in whose renewal data is unreadable cannot be kept working: signed out.
+      if ('oauth' in value && !oauth) return undefined
+      return { serverUrl: value.serverUrl, token: value.token, ...(oauth ? { oauth } : {}) }
     }
   } catch {
     // fall through
   }
   return undefined
+}
+
+function parseGrant(value: unknown): OAuthGrant | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const grant = value as Record<string, unknown>
+  if (
+    typeof grant.clientId !== 'string' ||
+    typeof grant.refreshToken !== 'string' ||
+    typeof grant.accessTokenExpiresAt !== 'number' ||
+    typeof grant.tokenEndpoint !== 'string'
+  ) {
+    return undefined
+  }
+  return {
+    clientId: grant.clientId,
+    refreshToken: grant.refreshToken,
+    accessTokenExpiresAt: grant.accessTokenExpiresAt,
+    tokenEndpoint: grant.tokenEndpoint,
+    ...(typeof grant.revocationEndpoint === 'string'
+      ? { revocationEndpoint: grant.revocationEndpoint }
+      : {}),
+  }
 }
 
 export function errorMessage(error: unknown): string {

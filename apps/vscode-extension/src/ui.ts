@@ -29,7 +29,15 @@ export interface Ui {
     options?: { modal?: boolean },
   ): Promise<string | undefined>
   pick<T extends string>(title: string, items: readonly PickItem<T>[]): Promise<T | undefined>
-  progress<T>(title: string, task: () => Promise<T>): Promise<T>
+  /**
+   * Shows `title` while `task` runs. A cancellable one gets a Cancel button, which aborts the
+   * signal handed to the task.
+   */
+  progress<T>(
+    title: string,
+    task: (signal: AbortSignal) => Promise<T>,
+    options?: { cancellable?: boolean },
+  ): Promise<T>
   openExternal(url: string): Promise<void>
   copyToClipboard(text: string): Promise<void>
   executeCommand(command: string, ...args: unknown[]): Promise<unknown>

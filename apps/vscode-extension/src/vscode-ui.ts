@@ -31,14 +31,24 @@ export function createVscodeUi(): Ui {
       )
       return chosen?.id
     },
-    async progress(title, task) {
+    async progress(title, task, options = {}) {
       return vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title },
-        () => task(),
+        {
+          location: vscode.ProgressLocation.Notification,
+          title,
+          cancellable: options.cancellable ?? false,
+        },
+        (_progress, cancellation) => {
+          const controller = new AbortController()
+          cancellation.onCancellationRequested(() => controller.abort())
+          return task(controller.signal)
+        },
       )
     },
     async openExternal(url) {
-      await vscode.env.openExternal(vscode.Uri.parse(url))
+      // The string itself, not a parsed Uri: VS Code sends a string as it is, while a Uri is
+      // decoded and encoded again, which would break a URL carrying another URL (redirect_uri).
+      await vscode.env.openExternal(url as unknown as vscode.Uri)
     },
     async copyToClipboard(text) {
       await vscode.env.clipboard.writeText(text)

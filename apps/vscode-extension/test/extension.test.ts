@@ -49,6 +49,8 @@ const provider = () =>
 
 async function connectThroughCommand(token: string) {
   testing.inputs.push(tessera.url, token)
+  // "Sign in with browser" is offered first; these tests paste a token (the first pick asked).
+  testing.picks.unshift('token')
   await run('tessera.connect')
 }
 

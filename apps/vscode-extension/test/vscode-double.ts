@@ -3,6 +3,9 @@
  * of the API that `src/extension.ts` and `src/vscode-ui.ts` touch, records what they did, and
  * lets a test script the user's answers through `testing`.
  */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Emitter } from '../src/events.js'
 
 type Listener<T> = (value: T) => unknown
@@ -33,7 +36,10 @@ export class Uri {
   get query() {
     return this.url.search.replace(/^\?/, '')
   }
-  toString(): string {
+  get fsPath() {
+    return decodeURIComponent(this.url.pathname)
+  }
+  toString(_skipEncoding?: boolean): string {
     return this.url.href
   }
 }
@@ -102,7 +108,10 @@ export const testing = {
   mcpProviders: new Map<string, McpProviderLike>(),
   configuration: new Map<string, unknown>(),
   configurationChanged: new Emitter<{ affectsConfiguration(section: string): boolean }>(),
+  /** The extension's global storage folder (renewal lock); a fresh temporary one per test. */
+  storageDir: '',
   reset(): void {
+    this.storageDir = mkdtempSync(join(tmpdir(), 'tessera-vscode-storage-'))
     this.inputs = []
     this.inputBoxes = []
     this.answers = []
@@ -155,6 +164,7 @@ export const testing = {
         keys: () => [...state.keys()],
       },
       globalStateValues: state,
+      globalStorageUri: Uri.parse(`file://${testing.storageDir}`),
       extension: { id: 'tessera.tessera-vscode', packageJSON: { version: '0.1.0' } },
     }
   },
@@ -231,7 +241,10 @@ export const window = {
     _options: unknown,
     task: (progress: unknown, token: unknown) => Promise<T>,
   ): Promise<T> {
-    return task({ report() {} }, { isCancellationRequested: false })
+    return task(
+      { report() {} },
+      { isCancellationRequested: false, onCancellationRequested: () => new Disposable() },
+    )
   },
   registerUriHandler(handler: UriHandlerLike) {
     testing.uriHandlers.push(handler)
@@ -276,6 +289,11 @@ export const workspace = {
 
 export const env = {
   appName: 'Visual Studio Code (double)',
+  uriScheme: 'vscode',
+  /** As the desktop does for its own scheme: the window's id is added to the query. */
+  async asExternalUri(uri: Uri) {
+    return uri.scheme === 'vscode' ? Uri.parse(`${uri.toString()}?windowId=1`) : uri
+  },
   async openExternal(uri: Uri) {
     testing.opened.push(uri.toString())
     return true

@@ -1,9 +1,11 @@
 /**
  * A small HTTP server that speaks the parts of the Tessera REST contract the extension uses, on
  * a loopback port, with real tokens from @tessera/core. The integration tests run the same
- * client against the real API, which keeps this fake honest.
+ * client against the real API, which keeps this fake honest. It also plays Tessera's OAuth
+ * authorization server (metadata, registration, token endpoint with PKCE and refresh rotation
+ * with reuse detection, revocation); `oauth.approve()` stands for the user on the consent page.
  */
-import { randomUUID } from 'node:crypto'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { MeResponse, Token } from '@tessera/api/contract'
@@ -53,7 +55,32 @@ export interface FakeTessera {
   overrideOnce(path: string, handler: Handler): void
   /** Answers every request with `handler` until cleared. */
   overrideAll(handler: Handler | undefined): void
+  readonly oauth: FakeOAuth
   close(): Promise<void>
+}
+
+export interface FakeOAuth {
+  /** Off: metadata answers 404 and registration 403 oauth_disabled, as the real server does. */
+  enabled: boolean
+  /** Every token endpoint request, by grant type (never the secrets). */
+  readonly tokenRequests: string[]
+  /** Registered clients' names and redirect URIs, by client id. */
+  readonly clients: Map<string, { name: string; redirectUris: string[] }>
+  /** The user approves the authorization URL on the consent page: where the browser goes next. */
+  approve(authorizationUrl: string): string
+  /** The user denies it. */
+  deny(authorizationUrl: string): string
+  /** The user disconnects the app in the console (revokes the grant of this access token). */
+  endGrantOf(accessToken: string): void
+  /** Whether the grant of this refresh or access token is still alive. */
+  grantAlive(token: string): boolean
+}
+
+interface Grant {
+  clientId: string
+  accessToken: string
+  refreshTokens: Map<string, { used: boolean }>
+  revoked: boolean
 }
 
 export async function startFakeTessera(): Promise<FakeTessera> {
@@ -61,6 +88,16 @@ export async function startFakeTessera(): Promise<FakeTessera> {
   const requests: RecordedRequest[] = []
   const once = new Map<string, Handler>()
   let all: Handler | undefined
+
+  const clients = new Map<string, { name: string; redirectUris: string[] }>()
+  const codes = new Map<
+    string,
+    { clientId: string; redirectUri: string; challenge: string; used: boolean; grant?: Grant }
+  >()
+  const grants: Grant[] = []
+  const tokenRequests: string[] = []
+  const oauthState = { enabled: true }
+  let baseUrl = ''
 
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/'
@@ -75,8 +112,232 @@ export async function startFakeTessera(): Promise<FakeTessera> {
       return special(request, response)
     }
     if (all) return all(request, response)
+    if (path === '/.well-known/oauth-authorization-server' || path.startsWith('/oauth/')) {
+      void readBody(request).then((body) => oauthRoute(request, response, path, body))
+      return
+    }
     route(request, response, path)
   })
+
+  function readBody(request: IncomingMessage): Promise<string> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      request.on('data', (chunk: Buffer) => chunks.push(chunk))
+      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    })
+  }
+
+  const oauthFail = (
+    response: ServerResponse,
+    status: number,
+    error: string,
+    description: string,
+  ) =>
+    send(response, status, {
+      status,
+      code: error,
+      message: description,
+      error,
+      error_description: description,
+    })
+
+  function grantOf(token: string): Grant | undefined {
+    return grants.find((g) => g.accessToken === token || g.refreshTokens.has(token))
+  }
+
+  function endGrant(grant: Grant): void {
+    grant.revoked = true
+    const row = rows.get(grant.accessToken)
+    if (row) row.revokedAt = new Date().toISOString()
+  }
+
+  function issueTokens(grant: Grant, name: string): Record<string, unknown> {
+    const accessToken = generateToken()
+    const previous = rows.get(grant.accessToken)
+    const row: Row = previous ?? {
+      id: randomUUID(),
+      name: `${name} (OAuth)`,
+      scopes: ['read', 'write'],
+      createdAt: new Date().toISOString(),
+      expiresAt: null,
+      revokedAt: null,
+      user: { id: randomUUID(), name: 'Ada Lovelace', email: 'ada@example.com', disabled: false },
+    }
+    // Same row, new secret: the replaced access token is unknown from now on.
+    rows.delete(grant.accessToken)
+    row.expiresAt = new Date(Date.now() + 3600_000).toISOString()
+    rows.set(accessToken, row)
+    grant.accessToken = accessToken
+    const refreshToken = `tsrf_${randomBytes(32).toString('base64url')}`
+    grant.refreshTokens.set(refreshToken, { used: false })
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: 3600,
+      refresh_token: refreshToken,
+      scope: 'read write',
+    }
+  }
+
+  function oauthRoute(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+    raw: string,
+  ): unknown {
+    const key = `${request.method} ${path}`
+    if (key === 'GET /.well-known/oauth-authorization-server') {
+      if (!oauthState.enabled) return send(response, 404, { status: 404, code: 'not_found' })
+      return send(response, 200, {
+        issuer: baseUrl,
+        authorization_endpoint: `${baseUrl}/oauth/authorize`,
+        token_endpoint: `${baseUrl}/oauth/token`,
+        registration_endpoint: `${baseUrl}/oauth/register`,
+        revocation_endpoint: `${baseUrl}/oauth/revoke`,
+        code_challenge_methods_supported: ['S256'],
+        authorization_response_iss_parameter_supported: true,
+      })
+    }
+    if (!oauthState.enabled) {
+      return oauthFail(response, 403, 'oauth_disabled', 'Connecting apps with OAuth is turned off.')
+    }
+    if (key === 'POST /oauth/register') {
+      const body = JSON.parse(raw || '{}') as { client_name?: string; redirect_uris?: string[] }
+      const uris = body.redirect_uris ?? []
+      const bad = uris.find((uri) => {
+        const url = new URL(uri)
+        return (
+          url.protocol === 'http:' && url.hostname !== '127.0.0.1' && url.hostname !== 'localhost'
+        )
+      })
+      if (uris.length === 0 || bad) {
+        return oauthFail(response, 400, 'invalid_redirect_uri', `${bad} must use https`)
+      }
+      const clientId = `tsc_${randomBytes(9).toString('base64url')}`
+      clients.set(clientId, { name: body.client_name ?? 'Unnamed client', redirectUris: uris })
+      return send(response, 201, {
+        client_id: clientId,
+        client_name: body.client_name,
+        redirect_uris: uris,
+        token_endpoint_auth_method: 'none',
+      })
+    }
+    const form = new URLSearchParams(raw)
+    if (key === 'POST /oauth/token') {
+      const grantType = form.get('grant_type') ?? ''
+      tokenRequests.push(grantType)
+      if (form.get('resource') !== `${baseUrl}/api/v1/mcp`) {
+        return oauthFail(response, 400, 'invalid_target', 'wrong resource')
+      }
+      const clientId = form.get('client_id') ?? ''
+      const client = clients.get(clientId)
+      if (!client) return oauthFail(response, 401, 'invalid_client', 'unknown client')
+      if (grantType === 'authorization_code') {
+        const entry = codes.get(form.get('code') ?? '')
+        if (!entry || entry.clientId !== clientId) {
+          return oauthFail(
+            response,
+            400,
+            'invalid_grant',
+            'Invalid grant: authorization code is invalid',
+          )
+        }
+        if (entry.used) {
+          if (entry.grant) endGrant(entry.grant)
+          return oauthFail(
+            response,
+            400,
+            'invalid_grant',
+            'Invalid grant: authorization code is invalid',
+          )
+        }
+        entry.used = true
+        if (entry.redirectUri !== form.get('redirect_uri')) {
+          return oauthFail(
+            response,
+            400,
+            'invalid_request',
+            'Invalid request: `redirect_uri` is invalid',
+          )
+        }
+        const verifier = form.get('code_verifier') ?? ''
+        if (createHash('sha256').update(verifier).digest('base64url') !== entry.challenge) {
+          return oauthFail(
+            response,
+            400,
+            'invalid_grant',
+            'Invalid grant: code verifier is invalid',
+          )
+        }
+        const grant: Grant = { clientId, accessToken: '', refreshTokens: new Map(), revoked: false }
+        grants.push(grant)
+        entry.grant = grant
+        return send(response, 200, issueTokens(grant, client.name))
+      }
+      if (grantType === 'refresh_token') {
+        const refreshToken = form.get('refresh_token') ?? ''
+        const grant = grantOf(refreshToken)
+        const record = grant?.refreshTokens.get(refreshToken)
+        if (!grant || !record || grant.clientId !== clientId || grant.revoked) {
+          return oauthFail(
+            response,
+            400,
+            'invalid_grant',
+            'Invalid grant: refresh token is invalid',
+          )
+        }
+        if (record.used) {
+          // Rotation: a spent refresh token presented again ends the whole grant.
+          endGrant(grant)
+          return oauthFail(
+            response,
+            400,
+            'invalid_grant',
+            'Invalid grant: refresh token is invalid',
+          )
+        }
+        record.used = true
+        return send(response, 200, issueTokens(grant, client.name))
+      }
+      return oauthFail(response, 400, 'unsupported_grant_type', 'unsupported')
+    }
+    if (key === 'POST /oauth/revoke') {
+      const token = form.get('token') ?? ''
+      const grant = grantOf(token)
+      if (grant && grant.clientId === form.get('client_id')) endGrant(grant)
+      return send(response, 200, {})
+    }
+    send(response, 404, { status: 404, code: 'not_found', message: `Route ${key} not found` })
+  }
+
+  /** The consent page's checks, as the real authorization endpoint makes them. */
+  function authorizationRequest(authorizationUrl: string) {
+    const url = new URL(authorizationUrl)
+    const param = (name: string) => url.searchParams.get(name) ?? ''
+    const client = clients.get(param('client_id'))
+    if (!client) throw new Error('authorization for an unknown client')
+    if (!client.redirectUris.includes(param('redirect_uri'))) {
+      throw new Error(`redirect_uri ${param('redirect_uri')} is not registered (exact match)`)
+    }
+    if (param('code_challenge_method') !== 'S256' || param('code_challenge') === '') {
+      throw new Error('no PKCE S256 challenge')
+    }
+    if (param('resource') !== `${baseUrl}/api/v1/mcp`) throw new Error('wrong resource')
+    return {
+      clientId: param('client_id'),
+      redirectUri: param('redirect_uri'),
+      challenge: param('code_challenge'),
+      state: param('state'),
+    }
+  }
+
+  function back(redirectUri: string, params: Record<string, string>): string {
+    const url = new URL(redirectUri)
+    for (const [name, value] of Object.entries({ ...params, iss: baseUrl })) {
+      url.searchParams.set(name, value)
+    }
+    return url.toString()
+  }
 
   function send(response: ServerResponse, status: number, body: unknown): void {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
@@ -173,6 +434,41 @@ export async function startFakeTessera(): Promise<FakeTessera> {
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  baseUrl = `http://127.0.0.1:${port}`
+
+  const oauth: FakeOAuth = {
+    get enabled() {
+      return oauthState.enabled
+    },
+    set enabled(value: boolean) {
+      oauthState.enabled = value
+    },
+    tokenRequests,
+    clients,
+    approve(authorizationUrl) {
+      const request = authorizationRequest(authorizationUrl)
+      const code = randomBytes(32).toString('base64url')
+      codes.set(code, { ...request, used: false })
+      return back(request.redirectUri, { code, state: request.state })
+    },
+    deny(authorizationUrl) {
+      const request = authorizationRequest(authorizationUrl)
+      return back(request.redirectUri, {
+        error: 'access_denied',
+        error_description: 'The user denied the request.',
+        state: request.state,
+      })
+    },
+    endGrantOf(accessToken) {
+      const grant = grantOf(accessToken)
+      if (!grant) throw new Error('no grant for this token')
+      endGrant(grant)
+    },
+    grantAlive(token) {
+      const grant = grantOf(token)
+      return grant !== undefined && !grant.revoked
+    },
+  }
 
   const rowOf = (token: string): Row => {
     const row = rows.get(token)
@@ -216,6 +512,7 @@ export async function startFakeTessera(): Promise<FakeTessera> {
     overrideAll(handler) {
       all = handler
     },
+    oauth,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

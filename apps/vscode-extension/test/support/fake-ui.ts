@@ -17,6 +17,9 @@ export class FakeUi implements Ui {
   readonly progressTitles: string[] = []
   readonly commands: { command: string; args: unknown[] }[] = []
   clipboard = ''
+  /** The browser: called with each URL the extension opens (a test's stand-in for the user). */
+  onOpen: ((url: string) => unknown) | undefined
+  private cancelled: RegExp[] = []
   private typed: (string | undefined)[] = []
   private answers: { match: RegExp; choice: string | undefined }[] = []
   private picks: (string | undefined)[] = []
@@ -30,6 +33,12 @@ export class FakeUi implements Ui {
   /** The next message matching `match` gets `choice` (once). Unmatched messages are dismissed. */
   answer(match: RegExp, choice: string | undefined): this {
     this.answers.push({ match, choice })
+    return this
+  }
+
+  /** The next cancellable progress whose title matches is cancelled by the user (once). */
+  cancelProgress(match: RegExp): this {
+    this.cancelled.push(match)
     return this
   }
 
@@ -84,13 +93,25 @@ export class FakeUi implements Ui {
     return items.find((item) => item.id === id)?.id
   }
 
-  async progress<T>(title: string, task: () => Promise<T>): Promise<T> {
+  async progress<T>(
+    title: string,
+    task: (signal: AbortSignal) => Promise<T>,
+    options: { cancellable?: boolean } = {},
+  ): Promise<T> {
     this.progressTitles.push(title)
-    return task()
+    const controller = new AbortController()
+    const index = options.cancellable ? this.cancelled.findIndex((m) => m.test(title)) : -1
+    if (index !== -1) {
+      this.cancelled.splice(index, 1)
+      // The user presses Cancel once the task is under way.
+      setTimeout(() => controller.abort(), 0)
+    }
+    return task(controller.signal)
   }
 
   async openExternal(url: string): Promise<void> {
     this.opened.push(url)
+    await this.onOpen?.(url)
   }
 
   async copyToClipboard(text: string): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:net'
 import { createTesseraClient } from '../../src/api-client.js'
-import { type App, createApp } from '../../src/app.js'
+import { type App, type AppDeps, createApp } from '../../src/app.js'
 import type { McpHostKind } from '../../src/context.js'
 import { Emitter } from '../../src/events.js'
 import type { FlagStore } from '../../src/first-run.js'
@@ -97,11 +97,24 @@ export interface Harness {
   persistedOutsideSecrets(): string
 }
 
+/** The redirect URI a desktop VS Code window gives the extension (`asExternalUri` adds the id). */
+export const DESKTOP_CALLBACK = 'vscode://tessera.tessera-vscode/oauth/callback?windowId=1'
+
 export function createHarness(
-  options: { mcpHost?: McpHostKind; now?: () => number; cacheMs?: number; serverUrl?: string } = {},
+  options: {
+    mcpHost?: McpHostKind
+    now?: () => number
+    cacheMs?: number
+    serverUrl?: string
+    /** Offer "Sign in with browser", with this redirect URI. */
+    browserCallback?: string
+    refresh?: AppDeps['refresh']
+    coordinator?: AppDeps['coordinator']
+    secrets?: MemorySecrets
+  } = {},
 ): Harness {
   const ui = new FakeUi()
-  const secrets = new MemorySecrets()
+  const secrets = options.secrets ?? new MemorySecrets()
   const workspace = new MemoryWorkspace()
   const flags = new MemoryFlags()
   const log = new MemoryLog()
@@ -116,6 +129,17 @@ export function createHarness(
     flags,
     ...(options.now ? { now: options.now } : {}),
     ...(options.cacheMs === undefined ? {} : { cacheMs: options.cacheMs }),
+    ...(options.browserCallback === undefined
+      ? {}
+      : {
+          browserSignIn: {
+            callbackUri: async () => options.browserCallback as string,
+            clientName: 'Tessera for Visual Studio Code',
+            softwareVersion: '0.1.0',
+          },
+        }),
+    ...(options.refresh ? { refresh: options.refresh } : {}),
+    ...(options.coordinator ? { coordinator: options.coordinator } : {}),
   })
   return {
     app,

@@ -1,7 +1,7 @@
 /**
  * Starts the real Tessera API (apps/api/dist/server.js) on a loopback port with a fresh
  * embedded database, and drives it as the console would (admin session, CSRF header) to create
- * and revoke tokens.
+ * and revoke tokens, and to answer OAuth consent pages.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
@@ -109,7 +109,7 @@ export function removeDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true })
 }
 
-/** A console session of the admin: creates and revokes tokens like the console does. */
+/** A console session of the admin: creates and revokes tokens, and decides OAuth requests. */
 export async function signInAsAdmin(baseUrl: string) {
   const login = await fetch(`${baseUrl}/api/v1/auth/login`, {
     method: 'POST',
@@ -135,6 +135,46 @@ export async function signInAsAdmin(baseUrl: string) {
       const response = await fetch(`${baseUrl}/api/v1/tokens/${id}`, { method: 'DELETE', headers })
       if (response.status !== 204)
         throw new Error(`revoke token: ${response.status} ${await response.text()}`)
+    },
+    /**
+     * The browser part of a sign-in, as the console's consent page does it: open the
+     * authorization URL, follow it to /oauth/consent, and approve (or deny) the request there.
+     * Answers where the browser is sent next (the client's redirect URI with code or error).
+     */
+    async decide(authorizationUrl: string, approve: boolean) {
+      const opened = await fetch(authorizationUrl, { redirect: 'manual' })
+      const consent = new URL(opened.headers.get('location') ?? '', baseUrl)
+      if (opened.status !== 302 || consent.pathname !== '/oauth/consent') {
+        throw new Error(`authorize: ${opened.status} ${await opened.text()}`)
+      }
+      const id = consent.searchParams.get('request') ?? ''
+      const response = await fetch(`${baseUrl}/api/v1/oauth/requests/${encodeURIComponent(id)}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ approve }),
+      })
+      if (response.status !== 200)
+        throw new Error(`decide: ${response.status} ${await response.text()}`)
+      return ((await response.json()) as { redirectTo: string }).redirectTo
+    },
+    async grants() {
+      const response = await fetch(`${baseUrl}/api/v1/oauth/grants`, { headers })
+      if (response.status !== 200)
+        throw new Error(`grants: ${response.status} ${await response.text()}`)
+      return (
+        (await response.json()) as {
+          grants: { id: string; client: { name: string }; status: string; token: { id: string } }[]
+        }
+      ).grants
+    },
+    /** "Disconnect" on the console's connected apps. */
+    async disconnect(grantId: string) {
+      const response = await fetch(`${baseUrl}/api/v1/oauth/grants/${grantId}`, {
+        method: 'DELETE',
+        headers,
+      })
+      if (response.status !== 204 && response.status !== 200)
+        throw new Error(`disconnect: ${response.status} ${await response.text()}`)
     },
   }
 }
