@@ -212,4 +212,68 @@ describe('while PostgreSQL is unreachable', () => {
       .where(and(eq(tasks.projectId, project.id), eq(tasks.title, title)))
     expect(rows).toHaveLength(1)
   })
+
+  it('MCP resources/read and prompts/get cut off mid-request answer 503 database_unavailable', async () => {
+    const task = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tasks',
+      headers: bearer(secret),
+      payload: { project: project.key, title: 'Read while the database goes' },
+    })
+    expect(task.statusCode, task.body).toBe(201)
+    const ref = (task.json() as { task: { ref: string } }).task.ref
+    const request = (id: number, method: string, params: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: mcpPath,
+        headers: {
+          ...bearer(secret),
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        payload: { jsonrpc: '2.0', id, method, params },
+      })
+    const cases = [
+      ['resources/read', { uri: `tessera://tasks/${ref}` }],
+      ['prompts/get', { name: 'work_on_task', arguments: { task: ref } }],
+    ] as const
+    for (const [index, [method, params]] of cases.entries()) {
+      // Comments are read after authentication and after the task: holding their table makes
+      // the request wait there, past every earlier query, until the database goes away.
+      const lock = await admin.reserve()
+      await lock`begin`
+      await lock`lock table comments in access exclusive mode`
+      try {
+        const pending = request(10 + index, method, params)
+        await expect
+          .poll(
+            async () =>
+              (
+                await admin`select count(*)::int as n from pg_stat_activity
+                  where datname = ${databaseName} and application_name = 'tessera'
+                    and wait_event_type = 'Lock'`
+              )[0]?.n,
+            { timeout: 10_000, interval: 50 },
+          )
+          .toBe(1)
+        await proxy.down()
+        const res = await pending
+        expect(res.statusCode, res.body).toBe(503)
+        expect(res.headers['retry-after'], method).toBe('5')
+        expect(res.json(), method).toMatchObject({
+          jsonrpc: '2.0',
+          id: 10 + index,
+          error: { code: -32603, data: { code: 'database_unavailable' } },
+        })
+      } finally {
+        await lock`rollback`
+        lock.release()
+        await proxy.up()
+      }
+      // And once the database is back, the same request is answered.
+      const retried = await request(20 + index, method, params)
+      expect(retried.statusCode, retried.body).toBe(200)
+      expect(retried.json(), method).toHaveProperty('result')
+    }
+  })
 })

@@ -389,6 +389,73 @@ describe('query plans at scale (PostgreSQL)', () => {
     }
   })
 
+  it('MCP completion of task references reads an index for each form of what was typed', async () => {
+    const complete = (value: string) => () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/mcp',
+        headers: {
+          ...member.headers,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        payload: {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'completion/complete',
+          params: {
+            ref: { type: 'ref/prompt', name: 'work_on_task' },
+            argument: { name: 'task', value },
+          },
+        },
+      })
+    // A project's newest tasks, in its list index's order.
+    expectIndexOrder(
+      await listPlan(complete(`${projectKey}-`), 'tasks'),
+      'tasks_project_id_created_at_idx',
+    )
+    // Numbers starting with 12: 12, 120-129, 1200-1299, by the project's number index.
+    const numbers = await listPlan(complete(`${projectKey}-12`), 'tasks')
+    expect(indexesOf(numbers.nodes), numbers.text).toContain('tasks_project_id_number_key')
+    // Title words through the trigram index, and (a word could start a key) each visible
+    // project's newest tasks a page deep; never a whole project in list order.
+    for (const words of ['login', 'crash header', 'zz9']) {
+      const plan = await listPlan(complete(words), 'tasks')
+      expect(indexesOf(plan.nodes), plan.text).toContain('tasks_title_trgm_idx')
+    }
+    // Nothing typed yet: the newest tasks of each visible project, a page deep.
+    const newest = await listPlan(complete(''), 'tasks')
+    expect(indexesOf(newest.nodes), newest.text).toContain('tasks_project_id_created_at_idx')
+    expect(newest.nodes.filter((n) => n['Node Type'] === 'Limit').length, newest.text).toBe(2)
+  })
+
+  it('MCP resources/list reads the project list and then the task list in index order', async () => {
+    const list = (cursor?: string) => () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/mcp',
+        headers: {
+          ...restricted,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        payload: {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'resources/list',
+          params: cursor ? { cursor } : {},
+        },
+      })
+    // As the task list across projects: each visible project read a page deep, in index order.
+    const res = await list()()
+    const cursor = (res.json() as { result: { nextCursor?: string } }).result.nextCursor
+    if (!cursor) throw new Error(`no next page: ${res.body}`)
+    for (const page of [await listPlan(list(), 'tasks'), await listPlan(list(cursor), 'tasks')]) {
+      expect(indexesOf(page.nodes), page.text).toContain('tasks_project_id_created_at_idx')
+      expect(page.nodes.filter((n) => n['Node Type'] === 'Limit').length, page.text).toBe(2)
+    }
+  })
+
   it('a batch of token lookups joins each token to its user by primary key', async () => {
     const queries = await queriesOf(() => as(app, member.headers)('GET', '/me'))
     const lookup = queries.find(({ query }) => /from "api_tokens".*= any\(/s.test(query))
