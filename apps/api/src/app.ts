@@ -24,6 +24,7 @@ import {
   serverOptions,
 } from './lib/server-limits.js'
 import authPlugin from './plugins/auth.js'
+import corsPlugin from './plugins/cors.js'
 import dbPlugin from './plugins/db.js'
 import failureLimitsPlugin, { type FailureLimitOptions } from './plugins/failure-limits.js'
 import hostCheckPlugin from './plugins/host-check.js'
@@ -102,6 +103,8 @@ export async function buildApp(options: AppOptions) {
     publicUrl: options.publicUrl,
     allowedHosts: options.allowedHosts,
   })
+  // After the host check, before authentication: see plugins/cors.ts.
+  await app.register(corsPlugin)
   // Cookies are parsed only when a request has any: API clients send none, and the plugin's own
   // hook allocates a container for each request regardless.
   await app.register(fastifyCookie, { hook: false })

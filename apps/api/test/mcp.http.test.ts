@@ -166,16 +166,42 @@ describe('authentication on the MCP endpoint', () => {
 })
 
 describe('origins', () => {
-  it('a request from a foreign Origin is refused with 403, even with a valid token', async () => {
+  it('a page on another origin may call with a token it was given (browser-based MCP clients)', async () => {
     const { token } = await userWithToken(app)
     for (const origin of ['https://evil.example', 'http://127.0.0.1.evil.example', 'null']) {
       const res = await post(initialize, { ...auth(token.secret), origin })
-      expect(res.status, origin).toBe(403)
-      expect(await res.json()).toMatchObject({ status: 403, code: 'origin_not_allowed' })
+      expect(res.status, origin).toBe(200)
+      // Readable by the page (CORS), never with the user's cookies.
+      expect(res.headers.get('access-control-allow-origin'), origin).toBe('*')
+      expect(res.headers.get('access-control-allow-credentials'), origin).toBeNull()
     }
-    // A foreign page on another port of this machine is foreign too.
-    const otherPort = base.replace(/:\d+$/, ':1')
-    expect((await post(initialize, { ...auth(token.secret), origin: otherPort })).status).toBe(403)
+  })
+
+  it("a foreign page cannot use the user's console session: 403, and no credentials allowed", async () => {
+    const { session } = await userWithToken(app)
+    const res = await post(initialize, { ...session.headers, origin: 'https://evil.example' })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toMatchObject({ status: 403, code: 'token_required' })
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull()
+  })
+
+  it('a page on a host name rebound to this server is refused, token or not (DNS rebinding)', async () => {
+    const { token } = await userWithToken(app)
+    const rebound = 'attacker.example.test'
+    const res = await app.inject({
+      method: 'POST',
+      url: mcpPath,
+      headers: {
+        host: rebound,
+        origin: `http://${rebound}`,
+        'content-type': 'application/json',
+        accept: ACCEPT,
+        ...auth(token.secret),
+      },
+      payload: initialize,
+    })
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toMatchObject({ code: 'host_not_allowed' })
   })
 
   it("the server's own origin, a configured origin, or no Origin at all are served", async () => {

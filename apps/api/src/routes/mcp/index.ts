@@ -46,9 +46,12 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
   app.post(
     '/mcp',
     {
+      // Any origin may call with an API token (browser-based MCP clients, CORS in plugins/cors.ts):
+      // a page holds a token only if the user gave it one. What a foreign page could use without
+      // the user's consent stays refused: a console session never authenticates here
+      // (tokenOnly: 403 token_required), and a rebound host name is refused by the host check
+      // (DNS rebinding).
       config: { via: 'mcp', scope: 'read', tokenOnly: true },
-      // Browsers must not reach the MCP server from other sites (DNS rebinding, CSRF).
-      onRequest: async (request) => app.assertSameOrigin(request),
       onSend: addOAuthChallenge,
       schema: { hide: true },
     },
