@@ -72,10 +72,23 @@ describe('OAuth consent page', () => {
     const wrapper = await openConsent()
     expect(wrapper.get('[data-testid="consent-client"]').text()).toBe('Claude Desktop')
     expect(wrapper.get('[data-testid="consent-redirect"]').text()).toBe('127.0.0.1:33418')
+    expect(wrapper.find('[data-testid="consent-publisher"]').exists()).toBe(false)
     expect(sent[0]?.url).toBe('/api/v1/oauth/requests/req-1')
     // Lifetimes within the policy only: at most 90 days, never "until disconnected".
     const options = wrapper.findAll('option').map((o) => o.text())
     expect(options).toEqual(['7 days', '30 days', '90 days'])
+  })
+
+  it('a client known by its metadata document shows the host that publishes it', async () => {
+    const request: OAuthRequest = {
+      ...REQUEST,
+      client: { ...REQUEST.client, clientId: 'https://client.example.test/oauth/client.json' },
+    }
+    vi.stubGlobal('fetch', async (url: string) =>
+      url.startsWith('/api/v1/projects') ? json({ projects: [] }) : json(request),
+    )
+    const wrapper = await openConsent()
+    expect(wrapper.get('[data-testid="consent-publisher"]').text()).toBe('client.example.test')
   })
 
   it('approving sends the chosen access and goes back to the app', async () => {
