@@ -328,6 +328,24 @@ describe('query plans at scale (PostgreSQL)', () => {
     }
   })
 
+  it('search for a common word ranks only the newest matches: the list index, stopped at the window', async () => {
+    const plan = await listPlan(
+      get(member.headers, `/tasks?project=${projectKey}&q=login`),
+      'tasks',
+    )
+    expect(indexesOf(plan.nodes), plan.text).toContain('tasks_project_id_created_at_idx')
+    // No bitmap over every match: the walk stops once the window is full.
+    expect(
+      plan.nodes.filter((n) => n['Node Type'] === 'Bitmap Heap Scan'),
+      plan.text,
+    ).toEqual([])
+    expect(plan.text).toContain(`limit $`)
+    const res = await as(app, member.headers)('GET', `/tasks?project=${projectKey}&q=login`)
+    const body = res.json() as { tasks: { title: string; description: string }[] }
+    expect(body.tasks).toHaveLength(25)
+    for (const task of body.tasks) expect(`${task.title} ${task.description}`).toMatch(/login/i)
+  })
+
   it('search finds the rare term in its tasks, most relevant first', async () => {
     const res = await as(app, member.headers)('GET', `/tasks?project=${projectKey}&q=${RARE}`)
     const body = res.json() as { tasks: { description: string }[] }

@@ -18,7 +18,7 @@ import {
 } from '../workspace/access.js'
 import { resolveUser } from './assignee.js'
 import { presentTask, selectNewestTasks, selectTasks } from './query.js'
-import { taskSearch } from './search.js'
+import { SEARCH_WINDOW, taskSearch } from './search.js'
 
 export interface ListTasksInput {
   project?: string | undefined
@@ -75,7 +75,7 @@ export async function listTasks({ ctx, input }: { ctx: ServiceContext; input: Li
   const search = input.q ? taskSearch(input.q) : null
   if (search) filters.push(search.match)
 
-  if (search?.order) {
+  if (search?.order && search.rank) {
     if (!input.project) {
       const reachable = await visibleProjectIds(ctx.db, access)
       if (reachable?.length === 0) return empty()
@@ -85,11 +85,28 @@ export async function listTasks({ ctx, input }: { ctx: ServiceContext; input: Li
     // The page is chosen on `tasks` alone (the text indexes find the matches, the projects are a
     // filter on them), then joined for display. Joined in one query, PostgreSQL may instead start
     // from the projects and read each one's tasks to intersect them with the matches.
-    const page = ctx.db
-      .select({ id: tasks.id })
+    // The newest SEARCH_WINDOW matches, then the page of them by relevance (see search.ts).
+    const matches = ctx.db
+      .select({
+        id: tasks.id,
+        createdAt: tasks.createdAt,
+        score: search.rank.score.as('score'),
+        inTitle: search.rank.inTitle.as('in_title'),
+      })
       .from(tasks)
       .where(and(...filters))
-      .orderBy(...search.order)
+      .orderBy(desc(tasks.createdAt), desc(tasks.id))
+      .limit(SEARCH_WINDOW)
+      .as('matches')
+    const page = ctx.db
+      .select({ id: matches.id })
+      .from(matches)
+      .orderBy(
+        desc(matches.score),
+        desc(matches.inTitle),
+        desc(matches.createdAt),
+        desc(matches.id),
+      )
       .limit(input.limit + 1)
       .offset(offset)
     const rows = await selectTasks(ctx.db, access, inArray(tasks.id, page)).orderBy(...search.order)

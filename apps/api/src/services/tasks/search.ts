@@ -16,11 +16,15 @@ import { TASK_SEARCH_CONFIG, tasks } from '../../db/schema/index.js'
  * weight A, outranks one in the description, weight B; more occurrences rank higher), then whether
  * the title contains the text as typed (so "logi" lists "Fix login" before a description that
  * mentions it), then newest first. (pg_trgm's `word_similarity` would order substring matches more
- * finely, but costs several times the rest of the query per match.) Ranking needs every match, so
- * a search costs in proportion to how many tasks match, not to the size of the project: a rare
- * term is a few milliseconds at 500,000 tasks, a word in a fifth of them most of a second. The
- * index-ordered walk that the plain list uses would instead read the whole project for a rare term
- * or one in no task.
+ * finely, but costs several times the rest of the query per match.)
+ *
+ * Ranking is over the newest `SEARCH_WINDOW` matches, so that a search costs what its matches
+ * cost, never more than that many: PostgreSQL finds a rare term's few matches through the indexes
+ * above and sorts them, and for a word in a fifth of all tasks it walks the list index newest first
+ * and stops at the window, instead of ranking 100,000 matches (most of a second at 500,000 tasks).
+ * The planner chooses between the two from the term's frequency. A search therefore lists at most
+ * `SEARCH_WINDOW` tasks, as large code and issue hosts cap theirs; narrowing the words finds older
+ * ones.
  *
  * Not typo-tolerant on purpose: similarity matching (`%`) cannot rule a query out from the index
  * alone the way exact trigrams can, so a search with no result would read many rows to say so.
@@ -35,25 +39,27 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 /** pg_trgm builds trigrams from runs of letters and digits; shorter runs give none. */
 const HAS_TRIGRAM = /[\p{L}\p{N}]{3}/u
 
+/** How many of the newest matches a search ranks and lists. */
+export const SEARCH_WINDOW = 1_000
+
 export interface TaskSearch {
   match: SQL
   /** Relevance first; null when the text is too short to rank (newest first then). */
   order: SQL[] | null
+  /** The relevance sort keys before the newest-first tie-break; null with `order`. */
+  rank: { score: SQL<number>; inTitle: SQL<boolean> } | null
 }
 
 export function taskSearch(text: string): TaskSearch {
   const pattern = `%${escapeLike(text)}%`
   const inTitle = ilike(tasks.title, pattern)
   const contains = or(inTitle, ilike(tasks.description, pattern)) as SQL
-  if (!HAS_TRIGRAM.test(text)) return { match: contains, order: null }
+  if (!HAS_TRIGRAM.test(text)) return { match: contains, order: null, rank: null }
   const query = sql`websearch_to_tsquery(${sql.raw(`'${TASK_SEARCH_CONFIG}'::regconfig`)}, ${text})`
+  const score = sql<number>`ts_rank(${tasks.search}, ${query})`
   return {
     match: or(sql`${tasks.search} @@ ${query}`, contains) as SQL,
-    order: [
-      desc(sql`ts_rank(${tasks.search}, ${query})`),
-      desc(inTitle),
-      desc(tasks.createdAt),
-      desc(tasks.id),
-    ],
+    order: [desc(score), desc(inTitle), desc(tasks.createdAt), desc(tasks.id)],
+    rank: { score, inTitle: sql<boolean>`${inTitle}` },
   }
 }
