@@ -96,6 +96,11 @@ class HostStore implements OAuthClientProvider {
   saveTokens(tokens: OAuthTokens) {
     this.saved = tokens
   }
+  /** What hosts do when the server refuses their tokens or registration for good. */
+  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier') {
+    if (scope === 'all' || scope === 'tokens') this.saved = undefined
+    if (scope === 'all' || scope === 'client') this.information = undefined
+  }
   redirectToAuthorization(url: URL) {
     this.authorizationUrl = url
   }
@@ -172,6 +177,26 @@ describe('connecting an MCP client by URL, approved in the console', () => {
     expect(tokens.map((t) => t.name)).toContain('Claude Desktop (OAuth)')
     const { grants } = await own.call<OAuthGrantList>('GET', '/oauth/grants')
     expect(grants[0]).toMatchObject({ client: { name: 'Claude Desktop' }, status: 'active' })
+
+    // On the API Tokens page it is a connected app, not a personal token; disconnecting it there
+    // ends the client's access on its next request, refresh included.
+    const page = await openAs(browser, server.baseUrl, person, '/tokens')
+    const app = page.getByTestId('connected-app-row').filter({ hasText: 'Claude Desktop' })
+    await app.waitFor()
+    expect(await app.textContent()).toContain('Full access')
+    expect(await page.getByTestId('token-row').count()).toBe(0)
+    await shoot(page, '42-connected-apps')
+    await app.getByRole('button', { name: 'Disconnect Claude Desktop' }).click()
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Disconnect' }).click()
+    await app.getByText('Revoked').waitFor()
+    await page.context().close()
+    // Its access token is refused and so is its refresh token: the client must ask the user again.
+    store.authorizationUrl = undefined
+    const after = new Client({ name: 'claude-desktop', version: '1.0.0' })
+    await expect(
+      after.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: store })),
+    ).rejects.toThrow(UnauthorizedError)
+    expect(store.authorizationUrl).toBeInstanceOf(URL)
   })
 
   it('denying in the console sends the app access_denied', async () => {

@@ -1,4 +1,4 @@
-import type { Settings, Token, TokenList } from '@tessera/api/contract'
+import type { OAuthGrant, Settings, Token, TokenList } from '@tessera/api/contract'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import TokensView from '../src/views/tokens-view.vue'
@@ -14,6 +14,11 @@ const api = vi.hoisted(() => ({
 vi.mock('../src/api/tokens', () => api)
 const projectsApi = vi.hoisted(() => ({ listProjects: vi.fn(async () => []) }))
 vi.mock('../src/api/projects', () => projectsApi)
+const oauthApi = vi.hoisted(() => ({
+  listConnectedApps: vi.fn(async (): Promise<OAuthGrant[]> => []),
+  disconnectApp: vi.fn(),
+}))
+vi.mock('../src/api/oauth', () => oauthApi)
 
 afterEach(() => {
   document.body.innerHTML = ''
@@ -96,4 +101,31 @@ describe('tokens page', () => {
     await flushPromises()
     expect(wrapper.find('[data-testid="tokens-empty"]').exists()).toBe(true)
   })
+
+  it('lists apps connected through OAuth under Connected Apps, not among the personal tokens', async () => {
+    const personal = makeToken({ name: 'CI' })
+    const oauthToken = makeToken({ name: 'Claude Desktop (OAuth)' })
+    oauthApi.listConnectedApps.mockResolvedValueOnce([makeGrant(oauthToken)])
+    const wrapper = await mountView([personal, oauthToken], makePolicy())
+    const tokenNames = wrapper
+      .findAll('[data-testid="token-row"] .cell-strong')
+      .map((c) => c.text())
+    expect(tokenNames).toEqual(['CI'])
+    const apps = wrapper.findAll('[data-testid="connected-app-row"]')
+    expect(apps.map((row) => row.find('.cell-strong').text())).toEqual(['Claude Desktop'])
+  })
 })
+
+function makeGrant(token: Token): OAuthGrant {
+  return {
+    id: '00000000-0000-4000-8000-0000000000aa',
+    client: { id: '00000000-0000-4000-8000-0000000000bb', name: 'Claude Desktop', clientUri: null },
+    scopes: token.scopes,
+    createdAt: token.createdAt,
+    expiresAt: null,
+    lastRefreshedAt: null,
+    revokedAt: null,
+    status: 'active',
+    token,
+  }
+}
