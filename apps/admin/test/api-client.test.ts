@@ -49,7 +49,7 @@ describe('fetch client', () => {
   })
 
   it('hands a lost session (401) to the unauthorized handler once', async () => {
-    handler = () => json(401, { status: 401, code: 'unauthenticated', message: 'Sign in' })
+    handler = () => json(401, { status: 401, code: 'session_invalid', detail: 'Sign in' })
     const lost = vi.fn()
     onUnauthorized(lost)
     await expect(http.get('/tokens')).rejects.toMatchObject({ status: 401 })
@@ -58,7 +58,7 @@ describe('fetch client', () => {
 
   it('leaves an expected 401 (wrong password) to the caller', async () => {
     handler = () =>
-      json(401, { status: 401, code: 'invalid_credentials', message: 'Wrong email or password' })
+      json(401, { status: 401, code: 'invalid_credentials', detail: 'Wrong email or password' })
     const lost = vi.fn()
     onUnauthorized(lost)
     await expect(http.post('/auth/login', {}, { expectUnauthorized: true })).rejects.toMatchObject({
@@ -80,7 +80,7 @@ describe('fetch client', () => {
       }
       attempts += 1
       return attempts === 1
-        ? json(403, { status: 403, code: 'csrf_invalid', message: 'Bad CSRF token' })
+        ? json(403, { status: 403, code: 'csrf_invalid', detail: 'Bad CSRF token' })
         : new Response(null, { status: 204 })
     }
     await http.delete('/tokens/abc')
@@ -88,11 +88,18 @@ describe('fetch client', () => {
     expect(header(2, 'X-CSRF-Token')).toBe('fresh')
   })
 
-  it('turns a Problem Details answer into an ApiError with Retry-After', async () => {
+  it('turns a Problem Details answer into an ApiError with its detail and Retry-After', async () => {
     handler = () =>
       json(
         429,
-        { status: 429, code: 'rate_limited', message: 'Slow down' },
+        {
+          type: '/api/v1/errors/rate_limited',
+          title: 'Too many attempts',
+          status: 429,
+          detail: 'Slow down',
+          code: 'rate_limited',
+          hint: 'Wait a minute.',
+        },
         { 'Retry-After': '42' },
       )
     const error = await http.post('/auth/login', {}).catch((caught: unknown) => caught)
@@ -101,6 +108,7 @@ describe('fetch client', () => {
       code: 'rate_limited',
       retryAfterSeconds: 42,
       message: 'Slow down',
+      hint: 'Wait a minute.',
     })
   })
 
@@ -143,7 +151,7 @@ describe('signing out', () => {
       }
       attempts += 1
       return attempts === 1
-        ? json(403, { status: 403, code: 'csrf_invalid', message: 'Bad CSRF token' })
+        ? json(403, { status: 403, code: 'csrf_invalid', detail: 'Bad CSRF token' })
         : new Response(null, { status: 204 })
     }
     await logout()

@@ -123,7 +123,7 @@ describe('OAuth consent page', () => {
         {
           status: 410,
           code: 'oauth_request_expired',
-          message: 'This authorization request has expired.',
+          detail: 'This authorization request has expired.',
           hint: 'Start connecting again from your app.',
         },
         410,
@@ -136,7 +136,7 @@ describe('OAuth consent page', () => {
   it('a refusal of the decision is shown, and nothing leaves the page', async () => {
     decision = () =>
       json(
-        { status: 409, code: 'token_limit_reached', message: 'You already have 1 active token.' },
+        { status: 409, code: 'token_limit_reached', detail: 'You already have 1 active token.' },
         409,
       )
     const wrapper = await openConsent()

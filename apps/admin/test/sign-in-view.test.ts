@@ -15,7 +15,7 @@ afterEach(() => {
 })
 
 function problem(status: number, code: string, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify({ status, code, message: code }), {
+  return new Response(JSON.stringify({ status, code, detail: code }), {
     status,
     headers: { 'Content-Type': 'application/json', ...headers },
   })
@@ -103,7 +103,7 @@ describe('first run: creating the first admin', () => {
       if (url.endsWith('/setup') && method === 'GET') return json(200, { needsSetup: true })
       if (url.endsWith('/setup')) return setupAnswer()
       if (url.endsWith('/me')) return json(200, ME)
-      return json(404, { status: 404, code: 'not_found', message: 'not found' })
+      return json(404, { status: 404, code: 'not_found', detail: 'not found' })
     })
   })
 
@@ -170,7 +170,7 @@ describe('first run: creating the first admin', () => {
       json(403, {
         status: 403,
         code: 'setup_code_invalid',
-        message: 'The setup code is wrong.',
+        detail: 'The setup code is wrong.',
         hint: 'Use the setup code printed in the server output when Tessera started.',
       })
     const { wrapper, router } = await mountSetup()
@@ -221,7 +221,7 @@ describe('first run: creating the first admin', () => {
 
   it('offers sign-in when someone else created the first admin meanwhile', async () => {
     setupAnswer = () =>
-      json(409, { status: 409, code: 'setup_done', message: 'This server already has users.' })
+      json(409, { status: 409, code: 'setup_done', detail: 'This server already has users.' })
     const { wrapper, router } = await mountSetup()
     await fill(wrapper, 'a-long-password-1')
     expect(router.currentRoute.value.fullPath).toBe('/sign-in')

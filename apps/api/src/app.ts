@@ -33,6 +33,7 @@ import activityRoutes from './routes/activity/index.js'
 import adminRoutes from './routes/admin/index.js'
 import adminOAuthRoutes from './routes/admin/oauth.js'
 import authRoutes from './routes/auth/index.js'
+import errorRoutes from './routes/errors/index.js'
 import healthRoutes from './routes/health/index.js'
 import mcpRoutes from './routes/mcp/index.js'
 import meRoutes from './routes/me/index.js'
@@ -192,6 +193,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(projectRoutes)
       await api.register(taskRoutes)
       await api.register(mcpRoutes)
+      await api.register(errorRoutes)
     },
     { prefix: '/api/v1' },
   )

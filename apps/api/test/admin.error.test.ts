@@ -53,7 +53,7 @@ describe('admin: invalid user changes', () => {
       })
       expect(res.statusCode, field).toBe(400)
       expect(problem(res).code).toBe('validation_failed')
-      expect(problem(res).message).toContain(field)
+      expect(problem(res).detail).toContain(field)
     }
     // None of them was created.
     const list = await app.inject({

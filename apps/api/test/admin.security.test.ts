@@ -80,7 +80,7 @@ describe('admin: who may', () => {
       const res = await app.inject({ ...request, headers: member.session.headers })
       expect(res.statusCode, `${request.method} ${request.url}`).toBe(403)
       expect(problem(res).code).toBe('permission_denied')
-      expect(problem(res).message).toContain(permission)
+      expect(problem(res).detail).toContain(permission)
     }
     // Nothing happened: the victim is still a member and their token still works.
     const victimMe = await app.inject({
@@ -99,7 +99,7 @@ describe('admin: who may', () => {
       const res = await app.inject({ ...request, headers: bearer(member.token.secret) })
       expect(res.statusCode, `${request.method} ${request.url}`).toBe(403)
       expect(problem(res).code).toBe('permission_denied')
-      expect(problem(res).message).toContain(permission)
+      expect(problem(res).detail).toContain(permission)
     }
   })
 

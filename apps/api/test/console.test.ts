@@ -35,7 +35,7 @@ function expectNotFoundProblem(res: LightMyRequestResponse, label: string) {
   expect(res.headers['content-type'], label).toContain('application/problem+json')
   expect(res.body, label).not.toContain('<')
   expect(problem(res), label).toMatchObject({ status: 404, code: 'route_not_found' })
-  expect(problem(res).message, label).toMatch(/^No route [A-Z]+ \//)
+  expect(problem(res).detail, label).toMatch(/^No route [A-Z]+ \//)
 }
 
 describe('serving the admin console', () => {

@@ -154,8 +154,16 @@ export async function userWithToken(
 
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` })
 
+/** An error answer's body: RFC 9457 Problem Details with our `code` and `hint`. */
 export function problem(res: LightMyRequestResponse) {
-  return res.json() as { status: number; code: string; message: string; hint?: string }
+  return res.json() as {
+    type: string
+    title: string
+    status: number
+    detail: string
+    code: string
+    hint?: string
+  }
 }
 
 /** Saves the token policy as an admin; fields not given keep their defaults. */

@@ -94,8 +94,8 @@ describe('what every client is told about a refused token', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       })
       expect(res.status).toBe(401)
-      const body = (await res.json()) as { code: string; message: string; hint?: string }
-      expect(body).toMatchObject({ code: refused.code, message: refused.message })
+      const body = (await res.json()) as { code: string; detail: string; hint?: string }
+      expect(body).toMatchObject({ code: refused.code, detail: refused.message })
       expect(body.hint).toMatch(/API Tokens/)
       // RFC 6750 §3: the reason in the challenge too, for clients that read only the headers;
       // RFC 9728 §5.1: where OAuth clients find how to get a token instead.

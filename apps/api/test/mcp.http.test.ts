@@ -53,9 +53,9 @@ async function expectUnauthorized(res: Response, code: string) {
   expect(res.status).toBe(401)
   expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="tessera"/)
   expect(res.headers.get('content-type')).toContain('application/problem+json')
-  const body = (await res.json()) as { status: number; code: string; message: string; hint: string }
+  const body = (await res.json()) as { status: number; code: string; detail: string; hint: string }
   expect(body).toMatchObject({ status: 401, code })
-  expect(body.message.length).toBeGreaterThan(0)
+  expect(body.detail.length).toBeGreaterThan(0)
   expect(body.hint.length).toBeGreaterThan(0)
   return body
 }

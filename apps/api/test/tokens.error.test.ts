@@ -47,7 +47,7 @@ describe('tokens: invalid requests', () => {
       const res = await postToken(session, { name })
       expect(res.statusCode, JSON.stringify(name)).toBe(400)
       expect(problem(res)).toMatchObject({ status: 400, code: 'validation_failed' })
-      expect(problem(res).message).toContain('name')
+      expect(problem(res).detail).toContain('name')
     }
     expect(await tokenCount(session)).toBe(0)
     // The boundary itself is fine.
@@ -60,7 +60,7 @@ describe('tokens: invalid requests', () => {
       const res = await postToken(session, { name: 'bad lifetime', expiresInDays })
       expect(res.statusCode, JSON.stringify(expiresInDays)).toBe(400)
       expect(problem(res).code).toBe('validation_failed')
-      expect(problem(res).message).toContain('expiresInDays')
+      expect(problem(res).detail).toContain('expiresInDays')
     }
     expect(await tokenCount(session)).toBe(0)
   })
@@ -70,7 +70,7 @@ describe('tokens: invalid requests', () => {
     const res = await postToken(session, { name: 'scoped', scopes: ['read', 'admin'] })
     expect(res.statusCode).toBe(400)
     expect(problem(res)).toMatchObject({ code: 'invalid_scope', details: { invalid: ['admin'] } })
-    expect(problem(res).message).toContain('admin')
+    expect(problem(res).detail).toContain('admin')
 
     for (const scopes of [[], ['READ'], [' read'], ['project:web']]) {
       const again = await postToken(session, { name: 'scoped', scopes })
@@ -226,7 +226,7 @@ describe('tokens: the token policy', () => {
           code: 'token_lifetime_exceeded',
           details: { maxTokenLifetimeDays: 30 },
         })
-        expect(problem(res).message).toContain('30 days')
+        expect(problem(res).detail).toContain('30 days')
       }
       expect(
         (await postToken(session, { name: 'ok', expiresInDays: 30 }, isolated)).statusCode,
@@ -372,7 +372,7 @@ describe('tokens: the token policy', () => {
       const third = await postToken(session, { name: 'three' }, isolated)
       expect(third.statusCode).toBe(409)
       expect(problem(third).code).toBe('token_limit_reached')
-      expect(problem(third).message).toContain('2')
+      expect(problem(third).detail).toContain('2')
 
       // The limit is per user: someone else still may.
       const other = await newSession(isolated)

@@ -44,12 +44,12 @@ const me = (headers: Record<string, string | string[]>, on: App = app) =>
 /** The token with its last character changed: right shape, wrong checksum. */
 const tamper = (secret: string) => `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`
 
-/** A 401 as the contract describes it: code, message, hint and a WWW-Authenticate challenge. */
+/** A 401 as the contract describes it: code, detail, hint and a WWW-Authenticate challenge. */
 function expectRefused(res: LightMyRequestResponse, code: string) {
   expect(res.statusCode, res.body).toBe(401)
   const body = problem(res)
   expect(body.code).toBe(code)
-  expect(body.message.length).toBeGreaterThan(0)
+  expect(body.detail.length).toBeGreaterThan(0)
   expect(body.hint?.length ?? 0).toBeGreaterThan(0)
   expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="tessera"/)
 }
@@ -145,7 +145,7 @@ describe('tokens: permissions, scopes and sessions', () => {
         const res = await isolated.inject(request)
         expect(res.statusCode, `${request.method} ${request.url}`).toBe(403)
         expect(problem(res).code).toBe('permission_denied')
-        expect(problem(res).message).toContain('ManageApiTokens')
+        expect(problem(res).detail).toContain('ManageApiTokens')
       }
       const meRes = await me(member.session.headers, isolated)
       expect(meRes.json().permissions).toEqual([])
@@ -186,7 +186,7 @@ describe('tokens: permissions, scopes and sessions', () => {
     })
     expect(refused.statusCode).toBe(403)
     expect(problem(refused).code).toBe('insufficient_scope')
-    expect(problem(refused).message).toContain('write')
+    expect(problem(refused).detail).toContain('write')
 
     // It may still read, and the same request with a write token goes through.
     const read = await app.inject({

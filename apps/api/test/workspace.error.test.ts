@@ -38,7 +38,7 @@ describe('project input', () => {
     for (const key of ['W', '1AB', 'WEB-1', 'ABCDEFGHIJK', '', 'W B', 'ÄBC']) {
       const res = await call('POST', '/projects', { key, name: 'Bad' })
       expectProblem(res, 400, 'validation_failed')
-      expect(res.json().message).toContain('key')
+      expect(res.json().detail).toContain('key')
     }
     expectProblem(await call('POST', '/projects', { key: uniqueKey() }), 400, 'validation_failed')
     expectProblem(

@@ -178,7 +178,9 @@ function asProblem(
   const problem: { code: string; message?: string; hint?: string; retryAfterSeconds?: number } = {
     code: body.code,
   }
-  if (typeof body.message === 'string') problem.message = body.message
+  // RFC 9457 `detail`; servers before it sent the same text as `message`.
+  if (typeof body.detail === 'string') problem.message = body.detail
+  else if (typeof body.message === 'string') problem.message = body.message
   if (typeof body.hint === 'string') problem.hint = body.hint
   const details = body.details
   if (isRecord(details) && typeof details.retryAfterSeconds === 'number') {

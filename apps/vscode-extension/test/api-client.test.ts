@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ERROR_HINTS } from '@tessera/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTesseraClient } from '../src/api-client.js'
 import { type FakeTessera, reply, startFakeTessera } from './support/fake-tessera.js'
@@ -28,7 +29,7 @@ describe('REST client: answers from Tessera', () => {
     expect(tessera.requests.at(-1)?.authorization).toBe(`Bearer ${token}`)
   })
 
-  it("returns the server's code, message and hint when it refuses the token", async () => {
+  it("returns the server's code, detail and hint when it refuses the token", async () => {
     const token = tessera.issue()
     tessera.revoke(token)
     const result = await client().tokenSelf(token)
@@ -38,7 +39,7 @@ describe('REST client: answers from Tessera', () => {
         kind: 'rejected',
         status: 401,
         code: 'token_revoked',
-        message: expect.any(String),
+        message: ERROR_HINTS.token_revoked.message,
         hint: expect.stringContaining('console'),
       },
     })

@@ -7,6 +7,11 @@ import type { MeResponse, Problem } from '@tessera/api/contract'
 
 export const API_BASE = '/api/v1'
 
+/** What an `ApiError` is made of: a Problem Details answer, `message` taken from its `detail`. */
+export interface ApiErrorInit extends Pick<Problem, 'status' | 'code' | 'hint'> {
+  message: string
+}
+
 /** An error answer from the API (Problem Details), or a network failure (`status` 0). */
 export class ApiError extends Error {
   readonly status: number
@@ -15,10 +20,7 @@ export class ApiError extends Error {
   /** Seconds from the Retry-After header of a 429, when the server sent one. */
   readonly retryAfterSeconds: number | null
 
-  constructor(
-    problem: Pick<Problem, 'status' | 'code' | 'message' | 'hint'>,
-    retryAfterSeconds: number | null = null,
-  ) {
+  constructor(problem: ApiErrorInit, retryAfterSeconds: number | null = null) {
     super(problem.message)
     this.name = 'ApiError'
     this.status = problem.status
@@ -101,8 +103,8 @@ async function toApiError(response: Response): Promise<ApiError> {
       status: response.status,
       code: typeof body?.code === 'string' ? body.code : `http_${response.status}`,
       message:
-        typeof body?.message === 'string'
-          ? body.message
+        typeof body?.detail === 'string'
+          ? body.detail
           : `The server answered ${response.status} ${response.statusText}`.trim(),
       hint: typeof body?.hint === 'string' ? body.hint : undefined,
     },

@@ -29,13 +29,18 @@ export const TokenStatus = z.enum(TOKEN_STATUSES)
 const isoDate = z.iso.datetime({ offset: true })
 const nullableDate = isoDate.nullable()
 
-/** Problem Details body of every error answer. `code` is stable snake_case. */
+/**
+ * RFC 9457 Problem Details, the body of every error answer. `type` is `/api/v1/errors/{code}`
+ * (relative to the server, which describes the type there) or `about:blank`; `title` is short
+ * and fixed per `code`; `detail` says what happened this time. `code` is stable snake_case, and
+ * `hint` says what to do about it.
+ */
 export const Problem = z.object({
-  type: z.string().optional(),
-  title: z.string().optional(),
+  type: z.string(),
+  title: z.string(),
   status: z.number().int(),
+  detail: z.string(),
   code: z.string(),
-  message: z.string(),
   hint: z.string().optional(),
   details: z.unknown().optional(),
 })

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import type { FastifyServerOptions } from 'fastify'
+import { problemBody } from './problem-details.js'
 
 const ANSWERS: Record<string, { status: number; reason: string; code: string; message: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: {
@@ -38,11 +39,7 @@ export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHa
       socket.destroy()
       return
     }
-    const body = JSON.stringify({
-      status: answer.status,
-      code: answer.code,
-      message: answer.message,
-    })
+    const body = JSON.stringify(problemBody(answer.status, answer.code, answer.message))
     socket.end(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     )

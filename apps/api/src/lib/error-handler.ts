@@ -2,17 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError } from './errors.js'
 import { databaseUnavailable, isDatabaseUnavailable } from './pg-errors.js'
-
-interface ProblemBody {
-  status: number
-  code: string
-  message: string
-  hint?: string
-  details?: unknown
-  /** OAuth endpoints (RFC 6749 §5.2): the same answer in the fields OAuth clients read. */
-  error?: string
-  error_description?: string
-}
+import { type ProblemBody, problemBody } from './problem-details.js'
 
 // Fastify's own client errors (bad JSON, wrong content type, body too large...) keep their
 // status; each gets a stable code.
@@ -40,9 +30,7 @@ export function installErrorHandler(app: FastifyInstance) {
       error = databaseUnavailable()
     }
     if (error instanceof AppError) {
-      body = { status: error.status, code: error.code, message: error.message }
-      if (error.extra.hint) body.hint = error.extra.hint
-      if (error.extra.details !== undefined) body.details = error.extra.details
+      body = problemBody(error.status, error.code, error.message, error.extra)
       if (error.extra.oauthError) {
         body.error = error.extra.oauthError
         body.error_description = error.message
@@ -50,25 +38,25 @@ export function installErrorHandler(app: FastifyInstance) {
       for (const [name, value] of Object.entries(error.extra.headers ?? {}))
         reply.header(name, value)
     } else if (hasZodFastifySchemaValidationErrors(error)) {
-      body = {
-        status: 400,
-        code: 'validation_failed',
-        message: `Invalid ${error.validationContext ?? 'request'}: ${error.validation
+      body = problemBody(
+        400,
+        'validation_failed',
+        `Invalid ${error.validationContext ?? 'request'}: ${error.validation
           .map((v) => `${v.instancePath.slice(1).replaceAll('/', '.') || '(root)'} ${v.message}`)
           .join('; ')}`,
-        details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })),
-      }
+        { details: error.validation.map((v) => ({ path: v.instancePath, message: v.message })) },
+      )
     } else if (error.statusCode === 429) {
-      body = { status: 429, code: 'rate_limited', message: 'Too many requests. Slow down.' }
+      body = problemBody(429, 'rate_limited', 'Too many requests. Slow down.')
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      body = {
-        status: error.statusCode,
-        code: FASTIFY_CODES[error.code] ?? 'bad_request',
-        message: error.message,
-      }
+      body = problemBody(
+        error.statusCode,
+        FASTIFY_CODES[error.code] ?? 'bad_request',
+        error.message,
+      )
     } else {
       request.log.error({ err: error }, 'request failed')
-      body = { status: 500, code: 'internal_error', message: 'Something went wrong on the server.' }
+      body = problemBody(500, 'internal_error', 'Something went wrong on the server.')
     }
     if (body.status >= 400 && body.status < 500) {
       request.log.info({ code: body.code, status: body.status }, 'request refused')
@@ -86,9 +74,11 @@ export function routeNotFound(request: FastifyRequest, reply: FastifyReply) {
   return reply
     .status(404)
     .type('application/problem+json')
-    .send({
-      status: 404,
-      code: 'route_not_found',
-      message: `No route ${request.method} ${request.url.split('?')[0]}`,
-    })
+    .send(
+      problemBody(
+        404,
+        'route_not_found',
+        `No route ${request.method} ${request.url.split('?')[0]}`,
+      ),
+    )
 }

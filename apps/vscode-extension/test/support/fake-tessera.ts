@@ -135,8 +135,8 @@ export async function startFakeTessera(): Promise<FakeTessera> {
   ) =>
     send(response, status, {
       status,
+      detail: description,
       code: error,
-      message: description,
       error,
       error_description: description,
     })
@@ -307,7 +307,7 @@ export async function startFakeTessera(): Promise<FakeTessera> {
       if (grant && grant.clientId === form.get('client_id')) endGrant(grant)
       return send(response, 200, {})
     }
-    send(response, 404, { status: 404, code: 'not_found', message: `Route ${key} not found` })
+    send(response, 404, { status: 404, code: 'not_found', detail: `Route ${key} not found` })
   }
 
   /** The consent page's checks, as the real authorization endpoint makes them. */
@@ -346,7 +346,15 @@ export async function startFakeTessera(): Promise<FakeTessera> {
 
   function fail(response: ServerResponse, code: AuthFailureCode): void {
     const { message, hint } = ERROR_HINTS[code]
-    send(response, 401, { status: 401, code, message, hint })
+    // RFC 9457, as the real server answers (titles are not read by the extension).
+    send(response, 401, {
+      type: `/api/v1/errors/${code}`,
+      title: code,
+      status: 401,
+      detail: message,
+      code,
+      hint,
+    })
   }
 
   /** The request's token and its row, or the code to refuse it with (the real API's order). */
@@ -391,7 +399,7 @@ export async function startFakeTessera(): Promise<FakeTessera> {
   function route(request: IncomingMessage, response: ServerResponse, path: string): void {
     const key = `${request.method} ${path}`
     if (!ROUTES.includes(key)) {
-      send(response, 404, { status: 404, code: 'not_found', message: `Route ${key} not found` })
+      send(response, 404, { status: 404, code: 'not_found', detail: `Route ${key} not found` })
       return
     }
     const auth = authenticate(request)

@@ -2,7 +2,7 @@ import { AppError } from '../../lib/errors.js'
 
 /**
  * An OAuth protocol error (RFC 6749 §5.2, RFC 7591 §3.2.2, RFC 8707 §2): answered with `error`
- * and `error_description` for OAuth clients, and as Problem Details (`code`, `message`, `hint`)
+ * and `error_description` for OAuth clients, and as Problem Details (`detail`, `code`, `hint`)
  * like every other Tessera error.
  */
 export function oauthError(
