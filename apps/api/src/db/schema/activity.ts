@@ -36,6 +36,10 @@ export const activity = pgTable(
     index('activity_actor_id_seq_idx').on(t.actorId, t.seq.desc().nullsFirst()),
     // listActivity for callers limited to some projects: `project_id = any($1) order by seq desc`.
     index('activity_project_id_seq_idx').on(t.projectId, t.seq.desc().nullsFirst()),
+    // listActivity for one token or a user's tokens: `token_id = any($1) order by seq desc`.
+    index('activity_token_id_seq_idx').on(t.tokenId, t.seq.desc().nullsFirst()),
+    // A task's or project's history: `target_type = $1 and target_id = $2 order by seq desc`.
+    index('activity_target_seq_idx').on(t.targetType, t.targetId, t.seq.desc().nullsFirst()),
   ],
 )
 

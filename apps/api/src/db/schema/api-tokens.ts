@@ -22,6 +22,8 @@ export const apiTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     lastUsedIp: text('last_used_ip'),
+    /** The client seen with the last use: MCP clientInfo ("Cursor 1.7"), else a User-Agent's product. */
+    lastUsedClient: text('last_used_client'),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [
@@ -37,6 +39,9 @@ export const apiTokens = pgTable(
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
+    // listAllTokens sorted by last use: `order by last_used_at desc nulls last, id desc`, and
+    // "unused for 90 days" (`last_used_at < $1 or last_used_at is null`) from the other end.
+    index('api_tokens_last_used_at_idx').on(t.lastUsedAt.desc().nullsLast(), t.id.desc()),
   ],
 )
 

@@ -12,6 +12,11 @@ export const sessions = pgTable(
     secretHash: text('secret_hash').notNull().unique('sessions_secret_hash_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** Written at most once a minute per session, like a token's last use. */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /** The address and browser (User-Agent) that signed in, for the account's session list. */
+    ip: text('ip'),
+    userAgent: text('user_agent'),
   },
   (t) => [
     // Ending every session of a user (disable, password reset).

@@ -13,6 +13,8 @@ export const users = pgTable(
       .notNull()
       .default('member'),
     disabled: boolean('disabled').notNull().default(false),
+    /** Set by an administrator: the next console sign-in must choose a new password first. */
+    passwordChangeRequired: boolean('password_change_required').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
