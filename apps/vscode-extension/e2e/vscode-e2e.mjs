@@ -4,12 +4,18 @@
  *      over REST as the console does; put a recording proxy in front of it;
  *   2. install tessera.vsix into a fresh code-server and serve it, with `tessera.serverUrl`
  *      pointing at the proxy;
- *   3. in the browser, run "Tessera: Connect…" from the command palette and type the token into
- *      the extension's password box, then start the MCP server from "MCP: List Servers";
- *   4. assert that `initialize` and `tools/list` reached the API with that token (as seen by the
- *      proxy and in the API's request log), that the tool list is Tessera's (in the answer and in
- *      chat's tool picker), and that the token was written to no file in VS Code's user data;
- *   5. save a screenshot of VS Code with the server running: artifacts/vscode-e2e.png.
+ *   3. in the browser, run "Tessera: Connect…" from the command palette and choose "Sign in with
+ *      browser": VS Code opens the authorization URL in a new tab, where the admin signs in to the
+ *      console and approves on its consent page; the browser comes back to code-server's /callback
+ *      page, which hands the response to the extension's URI handler;
+ *   4. start the MCP server from "MCP: List Servers" and assert that `initialize` and
+ *      `tools/list` reached the API with the access token of that grant (as seen by the proxy and
+ *      in the API's request log, against the grant the console lists), that the tool list is
+ *      Tessera's (in the answer and in chat's tool picker), and that the token was written to no
+ *      file in VS Code's user data; screenshots: artifacts/vscode-e2e-consent.png (the consent
+ *      page) and artifacts/vscode-e2e.png (VS Code with the server running);
+ *   5. "Tessera: Sign Out" revokes the grant (POST /oauth/revoke; the console lists it revoked);
+ *   6. the fallback: "Tessera: Connect…" → "Paste an API token", typed into the password box.
  *
  * Run by e2e/run.sh, which provisions code-server, Node 22 and playwright-core (see
  * provision.sh) and passes their paths in the environment. Runs on the machine's Node (20+).
@@ -36,6 +42,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const EXTENSION_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const ARTIFACTS = join(EXTENSION_DIR, 'artifacts')
 const SCREENSHOT = join(ARTIFACTS, 'vscode-e2e.png')
+const CONSENT_SCREENSHOT = join(ARTIFACTS, 'vscode-e2e-consent.png')
 const FAILURE_SCREENSHOT = join(ARTIFACTS, 'vscode-e2e-failure.png')
 const LOG_ARTIFACTS = join(ARTIFACTS, 'vscode-e2e-logs')
 
@@ -47,7 +54,7 @@ const env = {
   apiEntry: process.env.TESSERA_API_ENTRY ?? resolve(EXTENSION_DIR, '../api/dist/server.js'),
   chromium: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   /** The whole run, in seconds; run.sh adds a hard kill a little later. */
-  budgetSeconds: Number(process.env.TESSERA_E2E_BUDGET_SECONDS ?? 240),
+  budgetSeconds: Number(process.env.TESSERA_E2E_BUDGET_SECONDS ?? 300),
   /** Written by this script: one process-group id per line, for run.sh's trap. */
   pidFile: process.env.TESSERA_E2E_PID_FILE,
   keepTemp: process.env.TESSERA_E2E_KEEP === '1',
@@ -57,6 +64,7 @@ const ADMIN_EMAIL = 'ada@example.com'
 const ADMIN_PASSWORD = 'correct horse battery staple'
 const TOKEN_NAME = 'vscode-e2e'
 const TESSERA_TOOLS = ['whoami', 'create_task', 'list_tasks']
+const PROXY_HOST = '127.0.0.2'
 
 const started = Date.now()
 const cleanups = []
@@ -236,7 +244,8 @@ async function startApi(work) {
   return { url, requests, record }
 }
 
-async function createToken(apiUrl) {
+/** The admin's console session (cookie + CSRF header), as the console holds it. */
+async function adminSession(apiUrl) {
   const login = await fetch(`${apiUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -245,9 +254,14 @@ async function createToken(apiUrl) {
   if (login.status !== 200) fail(`admin login: ${login.status} ${await login.text()}`)
   const { csrfToken } = await login.json()
   const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0]
+  return { cookie, 'x-csrf-token': csrfToken }
+}
+
+async function createToken(apiUrl) {
+  const headers = await adminSession(apiUrl)
   const created = await fetch(`${apiUrl}/api/v1/tokens`, {
     method: 'POST',
-    headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+    headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify({ name: TOKEN_NAME }),
   })
   if (created.status !== 201) fail(`create token: ${created.status} ${await created.text()}`)
@@ -256,6 +270,15 @@ async function createToken(apiUrl) {
     fail(`create token: unexpected answer ${JSON.stringify(Object.keys(body))}`)
   }
   return { id: body.token.id, secret: body.secret }
+}
+
+/** The admin's connected apps, as the console lists them (GET /api/v1/oauth/grants). */
+async function listGrants(apiUrl) {
+  const response = await fetch(`${apiUrl}/api/v1/oauth/grants`, {
+    headers: await adminSession(apiUrl),
+  })
+  if (response.status !== 200) fail(`list grants: ${response.status} ${await response.text()}`)
+  return (await response.json()).grants
 }
 
 // Hop-by-hop headers describe one connection and must not be forwarded: passing the API's
@@ -326,7 +349,10 @@ async function startRecordingProxy(targetUrl) {
     req.on('data', (chunk) => requestChunks.push(chunk))
     req.pipe(upstream)
   })
-  server.listen(0, '127.0.0.1')
+  // Another loopback address than 127.0.0.1: code-server rewrites any link to localhost,
+  // 127.0.0.1 or 0.0.0.0 that an extension opens into its own port proxy (/proxy/<port>/) and
+  // drops the path and query on the way, which would lose the authorization request.
+  server.listen(0, PROXY_HOST)
   await once(server, 'listening')
   cleanups.push(
     () =>
@@ -335,7 +361,7 @@ async function startRecordingProxy(targetUrl) {
         server.close(() => done())
       }),
   )
-  return { url: `http://127.0.0.1:${server.address().port}`, exchanges }
+  return { url: `http://${PROXY_HOST}:${server.address().port}`, exchanges }
 }
 
 /** JSON-RPC messages in a request or response body (plain JSON or an SSE stream). */
@@ -506,14 +532,25 @@ const quickRow = (text) => quickInput().locator('.monaco-list-row', { hasText: t
 async function pick(text) {
   const row = quickRow(text)
   await row.waitFor({ state: 'visible' })
+  // The pointer may rest on another row of a new list, whose hover tooltip covers this one.
+  await page.mouse.move(1, 1)
   await row.click()
 }
 
 /** Opens the command palette and runs the first command whose label contains `label`. */
 async function runCommand(label) {
-  await page.keyboard.press('F1')
   const input = quickInput().locator('input.input')
-  await input.waitFor({ state: 'visible' })
+  // F1 is lost now and then while focus moves (a panel opening, a closing notification): retry.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1')
+    try {
+      await input.waitFor({ state: 'visible', timeout: 5_000 })
+      break
+    } catch (error) {
+      if (attempt === 3) throw error
+      await page.keyboard.press('Escape')
+    }
+  }
   await input.fill(`>${label}`)
   const row = quickInput()
     .locator('.monaco-list-row')
@@ -600,18 +637,27 @@ async function main() {
   await status.waitFor({ state: 'visible', timeout: 60_000 })
   say('the Tessera extension is active')
 
-  say('running "Tessera: Connect…" and typing the token into its password box')
+  say('running "Tessera: Connect…" and choosing "Sign in with browser"')
   await runCommand('Tessera: Connect…')
   await answerInputBox('Connect Tessera (1/2)', { expectValue: proxy.url })
-  await answerInputBox('Connect Tessera (2/2)', { value: token.secret, password: true })
-  const connected = await notification('Connected to', 30_000)
+  const consentTab = page.context().waitForEvent('page', { timeout: 45_000 })
+  await pick('Sign in with browser')
+  await approveInBrowser(await openedTab(consentTab), vscode.url)
+  const connected = await notification('signed in with the browser', 45_000)
   const connectedText = (
     (await connected.locator('.notification-list-item-message').textContent()) ?? ''
   ).replace(/\s+/g, ' ')
   say(`extension says: ${connectedText.slice(0, 200)}`)
-  if (!connectedText.includes(TOKEN_NAME))
-    fail(`the connected message does not name "${TOKEN_NAME}"`)
   await status.locator('.codicon-check').waitFor({ state: 'visible', timeout: 15_000 })
+
+  const grant = await theGrant(api.url)
+  say(`the console lists the connected app "${grant.client.name}" with token ${grant.token.id}`)
+  const register = proxy.exchanges.find((e) => e.method === 'POST' && e.path === '/oauth/register')
+  const registered = register ? JSON.parse(register.requestBody).redirect_uris : []
+  if (!registered?.[0] || !isCodeServerCallback(new URL(registered[0]), vscode.url)) {
+    fail(`the extension registered ${JSON.stringify(registered)}, not code-server's callback URL`)
+  }
+  say(`registered redirect URI (exact): ${registered[0]}`)
 
   say('starting the MCP server from "MCP: List Servers"')
   await mcpServerAction('Start Server')
@@ -622,17 +668,106 @@ async function main() {
     const listed = seen.some((call) => call.method === 'tools/list' && call.exchange.complete)
     return listed && seen.some((call) => call.method === 'initialize') ? seen : undefined
   })
-  checkMcpTraffic(calls, token)
-  await checkApiLog(token, api.requests)
+  const accessToken = checkMcpTraffic(calls)
+  await checkApiLog(grant.token.id, api.requests)
 
   await showServerRunning()
   mkdirSync(ARTIFACTS, { recursive: true })
   await page.screenshot({ path: SCREENSHOT })
   say(`screenshot: ${SCREENSHOT}`)
+  checkNoTokenOnDisk(vscode.userDataDir, accessToken)
 
+  say('running "Tessera: Sign Out": the grant is revoked on the server')
+  await runCommand('Notifications: Clear All Notifications')
+  await runCommand('Tessera: Sign Out')
+  await notification('the connection was ended on the server', 30_000)
+  const revoke = proxy.exchanges.find((e) => e.method === 'POST' && e.path === '/oauth/revoke')
+  if (revoke?.status !== 200) fail(`POST /oauth/revoke was answered ${revoke?.status}`)
+  const after = (await listGrants(api.url)).find((g) => g.id === grant.id)
+  if (after?.status !== 'revoked') fail(`after Sign Out the grant is ${after?.status}, not revoked`)
+  say('POST /oauth/revoke answered 200 and the console lists the grant as revoked')
+
+  say('the fallback: "Tessera: Connect…" → "Paste an API token" into its password box')
+  await runCommand('Notifications: Clear All Notifications')
+  await runCommand('Tessera: Connect…')
+  await answerInputBox('Connect Tessera (1/2)', { expectValue: proxy.url })
+  await pick('Paste an API token')
+  await answerInputBox('Connect Tessera: paste a token', { value: token.secret, password: true })
+  const pasted = await notification('Connected to', 30_000)
+  const pastedText = (
+    (await pasted.locator('.notification-list-item-message').textContent()) ?? ''
+  ).replace(/\s+/g, ' ')
+  if (!pastedText.includes(TOKEN_NAME)) fail(`the connected message does not name "${TOKEN_NAME}"`)
+  await status.locator('.codicon-check').waitFor({ state: 'visible', timeout: 15_000 })
   checkNoTokenOnDisk(vscode.userDataDir, token.secret)
-  say("PASS: VS Code stored the token through the extension, started Tessera's MCP server,")
-  say('      and the API received initialize and tools/list with that token.')
+
+  say("PASS: VS Code signed in through the browser (consent page in Chromium), started Tessera's")
+  say("      MCP server with the grant's access token, Sign Out revoked the grant, and a pasted")
+  say('      token still connects.')
+}
+
+/**
+ * The tab VS Code opens for the authorization URL. VS Code first asks whether to open an external
+ * site (and, when the browser blocked the new tab, offers to open it anyway): both answered Open.
+ */
+async function openedTab(waiting) {
+  let tab
+  waiting.then(
+    (opened) => {
+      tab = opened
+    },
+    () => undefined,
+  )
+  await until(45_000, 'VS Code to open the authorization URL in a new tab', async () => {
+    if (tab) return true
+    const open = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ }).first()
+    if (await open.isVisible()) {
+      say("answering VS Code's dialog: Open")
+      await open.click()
+    }
+    return false
+  })
+  return tab
+}
+
+/** In the new tab: the console's sign-in, then its consent page, where the admin approves. */
+async function approveInBrowser(tab, codeServerUrl) {
+  tab.setDefaultTimeout(30_000)
+  await tab.waitForLoadState()
+  say(`the browser opened ${new URL(tab.url()).pathname} on the Tessera server`)
+  await tab.waitForURL(/\/sign-in\?redirect=/)
+  await tab.getByLabel('Email').fill(ADMIN_EMAIL)
+  await tab.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD)
+  await tab.getByRole('button', { name: 'Sign in' }).click()
+  await tab.waitForURL((url) => url.pathname === '/oauth/consent')
+  const client = (await tab.getByTestId('consent-client').textContent())?.trim()
+  const back = (await tab.getByTestId('consent-redirect').textContent())?.trim()
+  if (!client?.endsWith(' (Tessera extension)'))
+    fail(`the consent page names the client "${client}"`)
+  if (back !== new URL(codeServerUrl).host) fail(`the consent page sends the browser to ${back}`)
+  say(`consent page: "Connect ${client} to Tessera?", back to ${back}`)
+  mkdirSync(ARTIFACTS, { recursive: true })
+  await tab.screenshot({ path: CONSENT_SCREENSHOT })
+  await tab.getByRole('button', { name: 'Connect' }).click()
+  // code-server serves its callback page under its versioned base path (/stable-<commit>/callback).
+  await tab.waitForURL((url) => isCodeServerCallback(url, codeServerUrl), { waitUntil: 'commit' })
+  say("the browser came back to code-server's /callback page")
+}
+
+/** code-server's /callback page, which hands a response to the extension's URI handler. */
+function isCodeServerCallback(url, codeServerUrl) {
+  return (
+    url.origin === new URL(codeServerUrl).origin &&
+    url.pathname.endsWith('/callback') &&
+    url.searchParams.get('vscode-authority') === 'tessera.tessera-vscode'
+  )
+}
+
+/** The one connected app of the admin, as the console lists it. */
+async function theGrant(apiUrl) {
+  const grants = (await listGrants(apiUrl)).filter((g) => g.status === 'active')
+  if (grants.length !== 1) fail(`expected one connected app, the console lists ${grants.length}`)
+  return grants[0]
 }
 
 /** MCP: List Servers → Tessera → `action`, as a user does it. */
@@ -651,8 +786,12 @@ async function acceptTrustPrompt() {
   }
 }
 
-function checkMcpTraffic(calls, token) {
-  const expected = `Bearer ${token.secret}`
+/** Every MCP request carried the same Bearer access token; answers it (for the disk check). */
+function checkMcpTraffic(calls) {
+  const expected = calls[0]?.exchange.authorization ?? ''
+  if (!/^Bearer tsr_[0-9A-Za-z]+$/.test(expected)) {
+    fail('initialize reached the API without a Bearer access token')
+  }
   for (const method of ['initialize', 'notifications/initialized', 'tools/list']) {
     const matching = calls.filter((call) => call.method === method)
     if (method === 'notifications/initialized' && matching.length === 0) continue
@@ -668,7 +807,7 @@ function checkMcpTraffic(calls, token) {
     if (!statuses.every((status) => status >= 200 && status < 300)) {
       fail(`${method} was answered with ${statuses.join(', ')}`)
     }
-    say(`${method}: ${matching.length}× with the token's Authorization header (${statuses})`)
+    say(`${method}: ${matching.length}× with the access token's Authorization header (${statuses})`)
   }
 
   const listCall = calls.find((call) => call.method === 'tools/list')
@@ -681,20 +820,21 @@ function checkMcpTraffic(calls, token) {
     fail(`tools/list did not answer Tessera's tools (missing ${missing}); got: ${tools.join(', ')}`)
   }
   say(`tools/list answered ${tools.length} tools: ${tools.join(', ')}`)
+  return expected.slice('Bearer '.length)
 }
 
-/** The API's own request log agrees: the MCP requests were authenticated as that token. */
-async function checkApiLog(token, apiRequests) {
+/** The API's own request log agrees: the MCP requests were authenticated as the grant's token. */
+async function checkApiLog(tokenId, apiRequests) {
   const logged = () =>
     apiRequests.filter((entry) => entry.path === '/api/v1/mcp' && entry.method === 'POST')
   const asToken = () =>
-    logged().filter((entry) => entry.tokenId === token.id && entry.status === 200)
+    logged().filter((entry) => entry.tokenId === tokenId && entry.status === 200)
   // The line is written after the response, so it may trail what the proxy saw.
   await until(10_000, 'the API to log initialize and tools/list', () => asToken().length >= 2)
-  const strangers = logged().filter((entry) => entry.tokenId !== token.id)
+  const strangers = logged().filter((entry) => entry.tokenId !== tokenId)
   if (strangers.length)
     fail(`the API logged MCP requests without the token: ${JSON.stringify(strangers)}`)
-  say(`API log: ${asToken().length} MCP requests authenticated as token ${token.id}`)
+  say(`API log: ${asToken().length} MCP requests authenticated as the grant's token ${tokenId}`)
 }
 
 /**

@@ -30,7 +30,7 @@ export interface BrowserSignInDeps {
   oauth: OAuthClient
   /** The redirect URI: the editor's external form of `<scheme>://tessera.tessera-vscode/oauth/callback`. */
   callbackUri(): Promise<string>
-  /** How the registration is named on the consent page ("Tessera for VS Code"). */
+  /** How the registration is named on the consent page ("Visual Studio Code (Tessera extension)"). */
   clientName: string
   softwareVersion: string
   registrations: RegistrationCache

@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
             vscode.Uri.parse(`${vscode.env.uriScheme}://${CALLBACK_AUTHORITY}${CALLBACK_PATH}`),
           )
         ).toString(true),
-      clientName: `Tessera for ${vscode.env.appName}`,
+      clientName: `${vscode.env.appName} (Tessera extension)`,
       softwareVersion: version,
     },
   })

@@ -71,7 +71,7 @@ describe('sign in with browser', () => {
     const clientId = params.get('client_id') ?? ''
     // Registered with exactly the redirect URI the editor gave, under the editor's name.
     expect(tessera.oauth.clients.get(clientId)).toEqual({
-      name: 'Tessera for Visual Studio Code',
+      name: 'Visual Studio Code (Tessera extension)',
       redirectUris: [DESKTOP_CALLBACK],
     })
 

@@ -92,6 +92,37 @@ describe('manifest and activation', () => {
 })
 
 describe('connecting in VS Code', () => {
+  it('"Sign in with browser" is offered first: the vscode:// callback of this window comes back through the URI handler', async () => {
+    start()
+    testing.inputs.push(tessera.url)
+    testing.picks.push('browser')
+    testing.onOpenExternal = async (url) => {
+      const redirect = vscode.Uri.parse(tessera.oauth.approve(url))
+      await testing.uriHandlers[0]?.handleUri(redirect)
+    }
+
+    await run('tessera.connect')
+
+    const [opened] = testing.opened.map((url) => new URL(url))
+    // asExternalUri's answer, registered and sent exactly (with the window's id).
+    expect(opened?.searchParams.get('redirect_uri')).toBe(
+      'vscode://tessera.tessera-vscode/oauth/callback?windowId=1',
+    )
+    const stored = JSON.parse(context.secretValues.get(SECRET_KEY) ?? '{}')
+    expect(stored.oauth?.refreshToken).toMatch(/^tsrf_/)
+    expect(tessera.oauth.clients.get(stored.oauth?.clientId)?.name).toBe(
+      'Visual Studio Code (double) (Tessera extension)',
+    )
+    const [definition] = (await provider()?.provideMcpServerDefinitions()) ?? []
+    const resolved = await provider()?.resolveMcpServerDefinition(
+      definition as vscode.McpHttpServerDefinition,
+    )
+    expect(resolved?.headers).toEqual({ Authorization: `Bearer ${stored.token}` })
+    expect(JSON.stringify([...context.globalStateValues, testing.outputLines])).not.toContain(
+      stored.oauth?.refreshToken,
+    )
+  })
+
   it('stores the token in SecretStorage only, and the MCP server appears with the header on start', async () => {
     start()
     const token = tessera.issue({ name: 'laptop' })

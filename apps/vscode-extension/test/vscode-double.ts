@@ -105,6 +105,8 @@ export const testing = {
   opened: [] as string[],
   clipboard: '',
   uriHandlers: [] as UriHandlerLike[],
+  /** The browser: called with each URL `env.openExternal` opens (exactly as it was passed). */
+  onOpenExternal: undefined as ((url: string) => unknown) | undefined,
   mcpProviders: new Map<string, McpProviderLike>(),
   configuration: new Map<string, unknown>(),
   configurationChanged: new Emitter<{ affectsConfiguration(section: string): boolean }>(),
@@ -125,6 +127,7 @@ export const testing = {
     this.opened = []
     this.clipboard = ''
     this.uriHandlers = []
+    this.onOpenExternal = undefined
     this.mcpProviders.clear()
     this.configuration.clear()
     cursor = undefined
@@ -294,8 +297,11 @@ export const env = {
   async asExternalUri(uri: Uri) {
     return uri.scheme === 'vscode' ? Uri.parse(`${uri.toString()}?windowId=1`) : uri
   },
-  async openExternal(uri: Uri) {
-    testing.opened.push(uri.toString())
+  async openExternal(uri: Uri | string) {
+    // VS Code takes a string as it is (extensions pass one to keep a URL's encoding intact).
+    const url = typeof uri === 'string' ? uri : uri.toString()
+    testing.opened.push(url)
+    void testing.onOpenExternal?.(url)
     return true
   },
   clipboard: {

@@ -27,7 +27,7 @@ const boot: { api: RealApi } | { reason: string } = !realApiAvailable()
     )
 if ('reason' in boot) throw new Error(`The real API is needed for these tests: ${boot.reason}`)
 
-const CLIENT_NAME = 'Tessera for Visual Studio Code'
+const CLIENT_NAME = 'Visual Studio Code (Tessera extension)'
 
 describe('sign in with browser, against the real Tessera API', () => {
   let api: RealApi

@@ -134,7 +134,7 @@ export function createHarness(
       : {
           browserSignIn: {
             callbackUri: async () => options.browserCallback as string,
-            clientName: 'Tessera for Visual Studio Code',
+            clientName: 'Visual Studio Code (Tessera extension)',
             softwareVersion: '0.1.0',
           },
         }),
