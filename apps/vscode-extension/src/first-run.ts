@@ -22,7 +22,7 @@ export async function welcome(deps: {
   await deps.flags.update(WELCOMED_KEY, true)
   const choice = await deps.ui.show(
     'info',
-    "Connect Tessera to give VS Code's chat your workspace's tools. You need your server's address and an API token from its console.",
+    "Connect Tessera to give VS Code's chat your workspace's tools. You need your server's address; then you sign in with the browser (or paste an API token).",
     [Action.Connect, Action.OpenWalkthrough, Action.NotNow],
   )
   return choice === Action.Connect || choice === Action.OpenWalkthrough ? choice : undefined

@@ -129,7 +129,12 @@ export function createOAuthClient(options: OAuthClientOptions = {}): OAuthClient
         kind: 'rejected',
         status,
         code: body.code,
-        ...(typeof body.message === 'string' ? { message: body.message } : {}),
+        // RFC 9457 `detail`; servers before it sent the same text as `message`.
+        ...(typeof body.detail === 'string'
+          ? { message: body.detail }
+          : typeof body.message === 'string'
+            ? { message: body.message }
+            : {}),
       }
     }
     return { kind: 'not_tessera', url, status }

@@ -48,6 +48,7 @@ describe('the .vsix', () => {
         'extension/media/walkthrough/create-token.md',
         'extension/media/walkthrough/paste-token.md',
         'extension/media/walkthrough/server-url.md',
+        'extension/media/walkthrough/sign-in.md',
         'extension/package.json',
         'extension/readme.md',
       ].sort(),
