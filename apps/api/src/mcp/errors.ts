@@ -81,7 +81,7 @@ export async function answer<T>(
   }
 }
 
-interface RequestSchema<T> {
+export interface RequestSchema<T> {
   safeParse(
     value: unknown,
   ):

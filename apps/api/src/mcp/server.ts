@@ -24,7 +24,7 @@ import { actorOf } from '../plugins/auth.js'
 import type { ServiceContext } from '../services/context.js'
 import { VERSION } from '../version.js'
 import { complete } from './completions.js'
-import { answer, parseRequest, serverFault } from './errors.js'
+import { answer, parseRequest, type RequestSchema, serverFault } from './errors.js'
 import { getPrompt, PROMPT_LIST } from './prompts.js'
 import { RequestTransport, readMcpPost } from './request-transport.js'
 import { listResources, RESOURCE_TEMPLATES, readResource } from './resources.js'
@@ -71,6 +71,46 @@ const TOOLS: ToolSpec[] = [
   updateTaskTool,
   addCommentTool,
   listActivityTool,
+]
+
+/** Who is asking, for the methods beyond tools. */
+interface Caller {
+  ctx: ServiceContext
+  canWrite: boolean
+}
+
+/**
+ * One method beyond tools. Registered with a schema that only matches the method's name, so that
+ * the protocol's own schema is checked in `answer` (a malformed request is Invalid Params, not the
+ * SDK's Internal Error); both schemas are built once, here, not per request.
+ */
+function method<T>(
+  name: string,
+  schema: RequestSchema<T>,
+  run: (caller: Caller, request: T) => Promise<object> | object,
+) {
+  return {
+    match: z.looseObject({ method: z.literal(name) }),
+    answer: (caller: Caller, request: unknown, log: FastifyBaseLogger) =>
+      answer(log, { method: name }, async () => run(caller, parseRequest(schema, request, name))),
+  }
+}
+
+const METHODS = [
+  method('resources/list', ListResourcesRequestSchema, ({ ctx }, req) =>
+    listResources(ctx, req.params?.cursor),
+  ),
+  method('resources/templates/list', ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: RESOURCE_TEMPLATES,
+  })),
+  method('resources/read', ReadResourceRequestSchema, ({ ctx }, req) =>
+    readResource(ctx, req.params.uri),
+  ),
+  method('prompts/list', ListPromptsRequestSchema, () => PROMPT_LIST),
+  method('prompts/get', GetPromptRequestSchema, ({ ctx, canWrite }, req) =>
+    getPrompt(ctx, canWrite, req.params.name, req.params.arguments),
+  ),
+  method('completion/complete', CompleteRequestSchema, ({ ctx }, req) => complete(ctx, req.params)),
 ]
 
 function toolError(text: string): CallToolResult {
@@ -153,28 +193,10 @@ export function createMcpHandler({ db, log }: { db: Db; log: FastifyBaseLogger }
     server.setRequestHandler(CallToolRequestSchema, (req) =>
       callTool(ctx, canWrite, req.params.name, req.params.arguments),
     )
-    /** A handler of one of the methods beyond tools, with its request checked and errors told. */
-    function on<T>(
-      method: string,
-      schema: Parameters<typeof parseRequest<T>>[0],
-      run: (request: T) => Promise<object> | object,
-    ) {
-      server.setRequestHandler(z.looseObject({ method: z.literal(method) }), (raw) =>
-        answer(log, { method }, async () => run(parseRequest(schema, raw, method))),
-      )
+    const caller = { ctx, canWrite }
+    for (const method of METHODS) {
+      server.setRequestHandler(method.match, (request) => method.answer(caller, request, log))
     }
-    on('resources/list', ListResourcesRequestSchema, (req) =>
-      listResources(ctx, req.params?.cursor),
-    )
-    on('resources/templates/list', ListResourceTemplatesRequestSchema, () => ({
-      resourceTemplates: RESOURCE_TEMPLATES,
-    }))
-    on('resources/read', ReadResourceRequestSchema, (req) => readResource(ctx, req.params.uri))
-    on('prompts/list', ListPromptsRequestSchema, () => PROMPT_LIST)
-    on('prompts/get', GetPromptRequestSchema, (req) =>
-      getPrompt(ctx, canWrite, req.params.name, req.params.arguments),
-    )
-    on('completion/complete', CompleteRequestSchema, (req) => complete(ctx, req.params))
     const transport = new RequestTransport()
     await server.connect(transport)
     try {
