@@ -2,12 +2,14 @@
  * The server side of the benchmark: a real Tessera API on a loopback port, in its own process so
  * the load generator does not share its event loop. Talks to the parent over IPC.
  *
- * BENCH_SEED=demo (default) creates a user, a token and a project of 30 tasks through the
- * services; BENCH_SEED=none serves a database the parent has filled (`pnpm bench --scale`).
+ * BENCH_SEED=demo (default) creates a user, a token and a project of 30 tasks (the first with
+ * three comments) through the services; BENCH_SEED=none serves a database the parent has filled
+ * (`pnpm bench --scale`).
  */
 import { buildApp } from '../src/app.js'
 import type { DatabaseConfig } from '../src/db/client.js'
 import { createProject } from '../src/services/projects/create.js'
+import { addComment } from '../src/services/tasks/comment.js'
 import { createTask } from '../src/services/tasks/create.js'
 import { createToken } from '../src/services/tokens/create.js'
 import { createUserAsSystem } from '../src/services/users/create.js'
@@ -39,7 +41,7 @@ async function seedDemo() {
     input: { key: 'BENCH', name: 'Bench', description: '' },
   })
   for (let i = 1; i <= 30; i++) {
-    await createTask({
+    const task = await createTask({
       ctx,
       input: {
         project: project.key,
@@ -49,6 +51,12 @@ async function seedDemo() {
         priority: 'none',
       },
     })
+    // The first task (BENCH-1) has a discussion, for resources/read and GET /tasks/{ref}.
+    if (i === 1) {
+      for (const body of ['Seen on Safari too.', 'Fixed in **#42**?', 'Not yet: see the logs.']) {
+        await addComment({ ctx, input: { ref: task.ref, body } })
+      }
+    }
   }
   return secret
 }
