@@ -23,7 +23,7 @@ import {
   throwawayHome,
 } from './mcp.fixtures.js'
 import { approveInConsole } from './oauth.fixtures.js'
-import { activityOf, createProject } from './workspace.fixtures.js'
+import { activityOf, createProject, createTask } from './workspace.fixtures.js'
 
 /**
  * Tessera driven by the clients users actually run, from this package's node_modules (installed
@@ -376,6 +376,52 @@ describe('MCP Inspector CLI', () => {
       ].sort(),
     )
     for (const tool of tools) expect(tool.outputSchema, tool.name).toBeDefined()
+  })
+
+  it('resources/list and prompts/list print the resources and prompts the token may see', async () => {
+    const { token } = await userWithToken(app)
+    const project = await createProject(app, bearer(token.secret), { name: 'Inspected' })
+    const task = await createTask(app, bearer(token.secret), {
+      project: project.key,
+      title: 'Seen by the Inspector',
+    })
+    const header = ['--header', `Authorization: Bearer ${token.secret}`]
+    const resources = await inspector([
+      url,
+      '--transport',
+      'http',
+      '--method',
+      'resources/list',
+      ...header,
+    ])
+    expect(resources.code, resources.stderr).toBe(0)
+    const listed = JSON.parse(resources.stdout) as {
+      resources: { uri: string; title?: string; mimeType?: string }[]
+    }
+    expect(listed.resources).toEqual([
+      expect.objectContaining({
+        uri: `tessera://projects/${project.key}`,
+        title: `${project.key}: Inspected`,
+        mimeType: 'text/markdown',
+      }),
+      expect.objectContaining({
+        uri: `tessera://tasks/${task.ref}`,
+        title: `${task.ref}: Seen by the Inspector`,
+        mimeType: 'text/markdown',
+      }),
+    ])
+
+    const prompts = await inspector([
+      url,
+      '--transport',
+      'http',
+      '--method',
+      'prompts/list',
+      ...header,
+    ])
+    expect(prompts.code, prompts.stderr).toBe(0)
+    const { prompts: names } = JSON.parse(prompts.stdout) as { prompts: { name: string }[] }
+    expect(names.map((p) => p.name)).toEqual(['standup', 'triage', 'work_on_task'])
   })
 
   it('tools/call runs a tool with arguments and prints its result', async () => {
