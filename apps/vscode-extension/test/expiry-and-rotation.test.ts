@@ -57,6 +57,15 @@ describe('expiry warning', () => {
     }
   })
 
+  it('stays quiet for a browser sign-in, whose access token always expires within the hour', async () => {
+    const { h, state, watcher } = await connected(inDays(1 / 24))
+    if (state.kind !== 'connected') throw new Error('not connected')
+    await watcher.consider({ ...state, browser: true })
+    expect(h.ui.shown).toEqual([])
+    await watcher.consider(state)
+    expect(h.ui.shown).toHaveLength(1)
+  })
+
   it('knows where the 7-day line is', () => {
     const now = Date.parse('2026-03-01T00:00:00Z')
     expect(expiresSoon('2026-03-08T00:00:00Z', now)).toBe(true)

@@ -95,4 +95,32 @@ describe('status bar', () => {
       severity: 'warning',
     })
   })
+
+  it('signed in with the browser: a check mark, and no warning about the hour-long access token', () => {
+    const inAnHour = new Date(now + 3_600_000).toISOString()
+    expect(
+      view({ kind: 'connected', serverUrl, identity: identity(inAnHour), browser: true }),
+    ).toEqual({
+      text: '$(check) Tessera',
+      tooltip: 'Connected to https://tessera.example.com as Ada, signed in with the browser.',
+      command: 'tessera.showStatus',
+      severity: 'normal',
+    })
+  })
+
+  it('a browser sign-in that ended: red, and clicking signs in again', () => {
+    const state: ConnectionState = {
+      kind: 'rejected',
+      serverUrl,
+      browser: true,
+      failure: { kind: 'rejected', status: 401, code: 'sign_in_ended', message: 'grant revoked' },
+    }
+    expect(view(state)).toEqual({
+      text: '$(error) Tessera: sign-in ended',
+      tooltip:
+        'Your browser sign-in to https://tessera.example.com has ended: it can no longer be renewed (grant revoked). Sign in again to reconnect. Click to sign in again.',
+      command: 'tessera.connect',
+      severity: 'error',
+    })
+  })
 })
