@@ -72,6 +72,7 @@ export interface AppDeps {
     softwareVersion: string
     random?: (bytes: number) => Uint8Array
     timeoutMs?: number
+    webEditor?: boolean
   }
   /** Timing of renewals (tests shorten or drive it). */
   refresh?: Partial<
@@ -124,6 +125,7 @@ export function createApp(deps: AppDeps): App {
     ...(deps.browserSignIn.timeoutMs === undefined
       ? {}
       : { timeoutMs: deps.browserSignIn.timeoutMs }),
+    ...(deps.browserSignIn.webEditor ? { webEditor: true } : {}),
   }
   const scheduler = createRefreshScheduler({
     store: deps.store,

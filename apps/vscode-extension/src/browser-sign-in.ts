@@ -37,6 +37,8 @@ export interface BrowserSignInDeps {
   callbacks: CallbackRouter
   random?: (bytes: number) => Uint8Array
   timeoutMs?: number
+  /** VS Code runs in a browser (code-server): links to localhost go through its port proxy. */
+  webEditor?: boolean
 }
 
 export type SignInResult =
@@ -176,6 +178,14 @@ export async function signInWithBrowser(
   serverUrl: string,
 ): Promise<SignInResult> {
   const random = deps.random ?? defaultRandom
+  if (deps.webEditor && /^(localhost|127\.0\.0\.1|0\.0\.0\.0)$/.test(new URL(serverUrl).hostname)) {
+    // code-server rewrites such links into its /proxy/<port>/ and drops their path and query, so
+    // the authorization request would never reach Tessera.
+    return {
+      kind: 'unavailable',
+      message: `This editor runs in a browser, which cannot open sign-in links to ${new URL(serverUrl).host}. Enter the server under the machine's name (or another loopback address such as 127.0.0.2) to sign in with the browser, or paste an API token.`,
+    }
+  }
   const discovered = await ctx.ui.progress(`Preparing to sign in to ${serverUrl}…`, () =>
     deps.oauth.discover(serverUrl),
   )

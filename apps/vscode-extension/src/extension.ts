@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
         ).toString(true),
       clientName: `${vscode.env.appName} (Tessera extension)`,
       softwareVersion: version,
+      webEditor: vscode.env.uiKind === vscode.UIKind.Web,
     },
   })
   context.subscriptions.push(store, settings, app)

@@ -226,6 +226,29 @@ describe('sign in with browser', () => {
     expect(h.ui.opened).toEqual([])
   })
 
+  it('code-server with Tessera at 127.0.0.1: says the browser cannot open that link, before anything is sent', async () => {
+    const h = signedInHarness({
+      webEditor: true,
+      browserCallback: 'http://127.0.0.1:8080/callback?vscode-reqid=1&vscode-scheme=code-oss',
+    })
+    const before = tessera.requests.length
+    const token = tessera.issue()
+    h.ui.answer(/cannot open sign-in links/, 'Paste a Token Instead').type(token)
+    expect(await h.app.commands['tessera.connect']()).toBe(true)
+    expect(h.ui.messages('warning')).toEqual([
+      expect.stringMatching(
+        /^This editor runs in a browser, which cannot open sign-in links to 127\.0\.0\.1:\d+\. Enter the server under the machine's name/,
+      ),
+    ])
+    expect(h.ui.opened).toEqual([])
+    expect(
+      tessera.requests
+        .slice(before)
+        .filter((r) => r.path.startsWith('/oauth') || r.path.startsWith('/.well-known')),
+    ).toEqual([])
+    expect(stored(h)).toEqual({ serverUrl: tessera.url, token })
+  })
+
   it('code-server over https: the exact callback URL is registered and the response comes back through it', async () => {
     const callback =
       'https://code.example.com/callback?vscode-reqid=3&vscode-scheme=code-oss&vscode-authority=tessera.tessera-vscode&vscode-path=%2Foauth%2Fcallback'

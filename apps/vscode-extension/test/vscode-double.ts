@@ -290,8 +290,14 @@ export const workspace = {
   },
 }
 
+export enum UIKind {
+  Desktop = 1,
+  Web = 2,
+}
+
 export const env = {
   appName: 'Visual Studio Code (double)',
+  uiKind: UIKind.Desktop,
   uriScheme: 'vscode',
   /** As the desktop does for its own scheme: the window's id is added to the query. */
   async asExternalUri(uri: Uri) {

@@ -108,6 +108,8 @@ export function createHarness(
     serverUrl?: string
     /** Offer "Sign in with browser", with this redirect URI. */
     browserCallback?: string
+    /** The editor runs in a browser (code-server). */
+    webEditor?: boolean
     refresh?: AppDeps['refresh']
     coordinator?: AppDeps['coordinator']
     secrets?: MemorySecrets
@@ -136,6 +138,7 @@ export function createHarness(
             callbackUri: async () => options.browserCallback as string,
             clientName: 'Visual Studio Code (Tessera extension)',
             softwareVersion: '0.1.0',
+            ...(options.webEditor ? { webEditor: true } : {}),
           },
         }),
     ...(options.refresh ? { refresh: options.refresh } : {}),
