@@ -129,7 +129,8 @@ function summary(answer: Answer): string {
 }
 
 /** What the MCP endpoint answers (with HTTP 200) where a REST route would answer 500. */
-const MCP_SERVER_FAULT = /The tool failed on the server|The server closed before answering/
+const MCP_SERVER_FAULT =
+  /The tool failed on the server|The request failed on the server|The server closed before answering/
 
 // --- what the generators know ------------------------------------------------------------------
 
@@ -622,6 +623,9 @@ function bodyProbes(k: Known): fc.Arbitrary<Probe> {
   const toolArguments = fc.record(
     {
       project: or(fc.constant(k.projectKey)),
+      // Prompt arguments (standup, work_on_task).
+      task: or(fc.constantFrom(k.taskRef, `${k.projectKey}-`, 'login')),
+      days: or(fc.constantFrom('1', '14', '0', '1.5')),
       title,
       ref: or(fc.constantFrom(k.taskRef, `${k.projectKey}-0`, `${k.projectKey}-99999999999`)),
       body: text,
@@ -643,14 +647,43 @@ function bodyProbes(k: Known): fc.Arbitrary<Probe> {
       id: or(fc.oneof(fc.integer(), fc.string({ maxLength: 20 }), hugeNumber)),
       method: or(
         word(
-          'initialize tools/list tools/call tools/call tools/call ping resources/list prompts/list notifications/initialized logging/setLevel',
+          'initialize tools/list tools/call tools/call tools/call ping resources/list prompts/list notifications/initialized logging/setLevel resources/read resources/templates/list prompts/get completion/complete',
         ),
       ),
       params: or(
         fc.record(
           {
-            name: or(tool),
+            name: or(fc.oneof(tool, word('standup triage work_on_task'))),
             arguments: or(toolArguments),
+            // resources/read, resources/list, completion/complete.
+            uri: or(
+              fc.oneof(
+                fc.constantFrom(
+                  `tessera://tasks/${k.taskRef}`,
+                  `tessera://projects/${k.projectKey}`,
+                  'tessera://tasks/%E0%A4%A',
+                  'tessera://projects/{key}',
+                ),
+                fc.string(),
+              ),
+            ),
+            cursor: or(fc.string({ maxLength: 100 })),
+            ref: or(
+              fc.record(
+                {
+                  type: or(word('ref/prompt ref/resource')),
+                  name: or(word('standup triage work_on_task')),
+                  uri: or(word('tessera://projects/{key} tessera://tasks/{ref}')),
+                },
+                { requiredKeys: [] },
+              ),
+            ),
+            argument: or(
+              fc.record(
+                { name: or(word('project task key ref days')), value: or(fc.string()) },
+                { requiredKeys: [] },
+              ),
+            ),
             protocolVersion: or(word('2025-06-18 2025-03-26 1999-01-01')),
             capabilities: wild,
             clientInfo: wild,
