@@ -112,6 +112,8 @@ export function makeComment(overrides: Partial<Comment> = {}): Comment {
     author: makeUserRef({ name: 'Ada Lovelace' }),
     body: 'Looks good.',
     createdAt: '2025-01-10T10:00:00.000Z',
+    via: 'web',
+    token: null,
     ...overrides,
   }
 }

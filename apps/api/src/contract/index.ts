@@ -170,12 +170,16 @@ export const Settings = z.object({
 })
 export type Settings = z.infer<typeof Settings>
 
+/** The token something was done with, by its name at the time (OAuth apps: "Cursor (OAuth)"). */
+export const TokenRef = z.object({ id: z.uuid(), name: z.string() })
+export type TokenRef = z.infer<typeof TokenRef>
+
 export const Activity = z.object({
   id: z.uuid(),
   at: isoDate,
   actor: z.object({ id: z.uuid(), email: z.string(), name: z.string() }).nullable(),
   via: Via,
-  token: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+  token: TokenRef.nullable(),
   action: z.string(),
   target: z.object({ type: z.string(), id: z.string(), label: z.string().nullable() }),
   changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })).nullable(),
@@ -187,6 +191,47 @@ export const ActivityList = z.object({
   nextCursor: z.string().nullable(),
 })
 export type ActivityList = z.infer<typeof ActivityList>
+
+/** A project by key (`WEB`) or id, as the `project` filters take it. */
+const ProjectRefParam = z
+  .string()
+  .trim()
+  .max(64)
+  .regex(
+    /^(?:[A-Za-z][A-Za-z0-9]{1,9}|[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$/,
+    'must be a project key (e.g. WEB) or id',
+  )
+
+/** A task by reference (`WEB-12`) or id. */
+const TaskRefParam = z
+  .string()
+  .trim()
+  .max(64)
+  .regex(
+    /^(?:[A-Za-z][A-Za-z0-9]{1,9}-\d{1,9}|[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})$/,
+    'must be a task reference (e.g. WEB-12) or id',
+  )
+
+/**
+ * What `GET /activity` and MCP `list_activity` can narrow the feed to. Every filter applies within
+ * what the caller may see anyway; a project, task or token they may not see answers 404.
+ */
+export const ActivityFilters = z.object({
+  via: Via.optional().describe('Only entries made through this channel: web, api, mcp or cli'),
+  actor: z
+    .union([z.literal('me'), z.uuid()])
+    .optional()
+    .describe('Only what this person did: a user id, or "me"'),
+  project: ProjectRefParam.optional().describe('Only entries in this project: key (WEB) or id'),
+  token: z
+    .union([z.literal('mine'), z.uuid()])
+    .optional()
+    .describe('Only what was done with this token (id), or with any of your tokens ("mine")'),
+  task: TaskRefParam.optional().describe(
+    "Only this task's history (changes and comments): reference (WEB-12) or id",
+  ),
+})
+export type ActivityFilters = z.infer<typeof ActivityFilters>
 
 export const SetupStatus = z.object({
   /** True until the first user exists: the console then offers to create the first admin. */
@@ -320,6 +365,10 @@ export const Comment = z.object({
   author: UserRef.nullable(),
   body: z.string(),
   createdAt: isoDate,
+  /** How it was written; null for old comments whose way in was not recorded. */
+  via: Via.nullable(),
+  /** The token (or connected app) it was written with; null in the console. */
+  token: TokenRef.nullable(),
 })
 export type Comment = z.infer<typeof Comment>
 

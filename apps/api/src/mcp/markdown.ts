@@ -1,4 +1,4 @@
-import type { Project, Task, TaskWithComments } from '../contract/index.js'
+import type { Comment, Project, Task, TaskWithComments } from '../contract/index.js'
 
 /*
  * Tasks and projects as Markdown: the text of resources (what a user attaches to a chat) and of
@@ -53,13 +53,22 @@ export function taskMarkdown({ task, comments }: TaskWithComments): string {
   if (comments.length === 0) lines.push('_No comments._', '')
   for (const comment of comments) {
     lines.push(
-      `### ${comment.author ? person(comment.author) : 'A former user'}, ${when(comment.createdAt)}`,
+      `### ${comment.author ? person(comment.author) : 'A former user'}, ${when(comment.createdAt)}${wayIn(comment)}`,
       '',
       comment.body.trim(),
       '',
     )
   }
   return lines.join('\n')
+}
+
+const VIA_NAMES = { web: 'the web console', api: 'the REST API', mcp: 'MCP', cli: 'the CLI' }
+
+/** How a comment was written, after a comma: `, via MCP with token "Cursor on laptop"`. */
+export function wayIn(comment: Pick<Comment, 'via' | 'token'>): string {
+  if (!comment.via) return ''
+  const token = comment.token ? ` with token "${comment.token.name}"` : ''
+  return `, via ${VIA_NAMES[comment.via]}${token}`
 }
 
 /** A project: what it is, then its open tasks, newest first (at most a page of each status). */

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { bigint, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { users } from './users.js'
 
@@ -34,11 +35,18 @@ export const activity = pgTable(
     // listActivity by actor (`actor_id = $1 order by seq desc`), and a caller's own
     // account-level entries (`actor_id = $1 and project_id is null`).
     index('activity_actor_id_seq_idx').on(t.actorId, t.seq.desc().nullsFirst()),
-    // listActivity for callers limited to some projects: `project_id = any($1) order by seq desc`.
+    // listActivity "my tokens": `actor_id = $1 and token_id is not null order by seq desc`. A
+    // token's entries are always its owner's, so this is what all of a person's tokens did; only
+    // token entries are in it, so it is not walked past everything the person did in the console.
+    index('activity_actor_id_token_seq_idx')
+      .on(t.actorId, t.seq.desc().nullsFirst())
+      .where(sql`${t.tokenId} is not null`),
+    // listActivity in one project (`project_id = $1 order by seq desc`), and for callers limited
+    // to some projects: `project_id = any($1) order by seq desc`.
     index('activity_project_id_seq_idx').on(t.projectId, t.seq.desc().nullsFirst()),
-    // listActivity for one token or a user's tokens: `token_id = any($1) order by seq desc`.
+    // listActivity for one token: `token_id = $1 order by seq desc`.
     index('activity_token_id_seq_idx').on(t.tokenId, t.seq.desc().nullsFirst()),
-    // A task's or project's history: `target_type = $1 and target_id = $2 order by seq desc`.
+    // A task's history: `target_type = 'task' and target_id = $1 order by seq desc`.
     index('activity_target_seq_idx').on(t.targetType, t.targetId, t.seq.desc().nullsFirst()),
   ],
 )

@@ -93,6 +93,14 @@ export const comments = pgTable(
     authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
     body: text('body').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * How the comment was written, and with which token (its name as it was then), as in its
+     * activity entry: the console shows "via MCP · “Cursor on laptop”" beside it without reading
+     * the activity feed. Null for comments older than these columns that no entry matched.
+     */
+    via: text('via', { enum: ['web', 'api', 'mcp', 'cli'] }),
+    tokenId: uuid('token_id'),
+    tokenName: text('token_name'),
   },
   (t) => [
     // A task's comments in order.

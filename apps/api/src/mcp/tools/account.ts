@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Activity, User, Via } from '../../contract/index.js'
+import { Activity, ActivityFilters, User } from '../../contract/index.js'
 import { listActivity } from '../../services/activity/list.js'
 import { presentUser } from '../../services/users/present.js'
 import { accessOf } from '../../services/workspace/access.js'
@@ -56,9 +56,8 @@ export const listActivityTool = defineTool({
   name: 'list_activity',
   title: 'List activity',
   description:
-    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first. It covers the projects you can reach (narrowed by the token's project scopes) and your own account's entries. Returns at most `limit` entries; pass the returned `nextCursor` as `cursor` for older ones.",
-  input: z.object({
-    via: Via.optional().describe('Only entries made through this channel: web, api, mcp or cli'),
+    "Lists recent activity (changes to tasks, comments, projects, tokens), newest first, with who did it, through which channel (web, api, mcp, cli) and with which token. It covers the projects you can reach (narrowed by the token's project scopes) and your own account's entries. Narrow it with `task` (a task's history, comments included), `project`, `actor`, `token` (\"mine\": what any of your tokens and connected apps did) and `via`. Returns at most `limit` entries; pass the returned `nextCursor` as `cursor` for older ones.",
+  input: ActivityFilters.extend({
     cursor: z.string().max(200).optional().describe('nextCursor from a previous call'),
     limit: z.number().int().min(1).max(100).default(20),
   }),
@@ -71,14 +70,14 @@ export const listActivityTool = defineTool({
     openWorldHint: false,
   },
   async run(ctx, args) {
+    const { actor, ...filters } = args
     return listActivity({
       db: ctx.db,
       input: {
+        ...filters,
+        actorId: actor,
         // MCP always acts through a token, which never carries administrator permissions.
         viewer: { all: false, access: accessOf(ctx.actor) },
-        via: args.via,
-        cursor: args.cursor,
-        limit: args.limit,
       },
     })
   },

@@ -14,6 +14,7 @@ import { createTask } from '../../services/tasks/create.js'
 import { getTask } from '../../services/tasks/get.js'
 import { listTasks } from '../../services/tasks/list.js'
 import { updateTask } from '../../services/tasks/update.js'
+import { wayIn } from '../markdown.js'
 import { defineTool } from '../tool.js'
 
 const readOnly = {
@@ -112,7 +113,7 @@ export const getTaskTool = defineTool({
   text: ({ task, comments }) =>
     `${taskLine(task)}\nProject: ${task.project.name}\n\n${task.description || '(no description)'}` +
     (comments.length
-      ? `\n\nComments:\n${comments.map((c) => `- ${c.author?.name ?? 'someone'} (${c.createdAt}): ${c.body}`).join('\n')}`
+      ? `\n\nComments:\n${comments.map((c) => `- ${c.author?.name ?? 'someone'} (${c.createdAt}${wayIn(c)}): ${c.body}`).join('\n')}`
       : '\n\nNo comments.'),
 })
 

@@ -1,5 +1,5 @@
 import type { Comment } from '../../contract/index.js'
-import { comments } from '../../db/schema/index.js'
+import { type CommentRow, comments } from '../../db/schema/index.js'
 import { recordActivity } from '../activity/record.js'
 import type { ServiceContext } from '../context.js'
 import { accessOf, assertNotArchived } from '../workspace/access.js'
@@ -19,7 +19,14 @@ export async function addComment({
     assertNotArchived(task.project)
     const [row] = await tx
       .insert(comments)
-      .values({ taskId: task.task.id, authorId: access.userId, body: input.body })
+      .values({
+        taskId: task.task.id,
+        authorId: access.userId,
+        body: input.body,
+        via: ctx.actor.via,
+        tokenId: ctx.actor.token?.id ?? null,
+        tokenName: ctx.actor.token?.name ?? null,
+      })
       .returning()
     if (!row) throw new Error('insert returned no row')
     const ref = `${task.project.key}-${task.task.number}`
@@ -35,12 +42,19 @@ export async function addComment({
       },
     })
     const { user } = ctx.actor
-    return {
-      id: row.id,
-      taskId: row.taskId,
-      author: { id: user.id, email: user.email, name: user.name },
-      body: row.body,
-      createdAt: row.createdAt.toISOString(),
-    }
+    return presentComment(row, { id: user.id, email: user.email, name: user.name })
   })
+}
+
+/** A comment as the API shows it, with how it was written. */
+export function presentComment(row: CommentRow, author: Comment['author']): Comment {
+  return {
+    id: row.id,
+    taskId: row.taskId,
+    author,
+    body: row.body,
+    createdAt: row.createdAt.toISOString(),
+    via: row.via,
+    token: row.tokenId ? { id: row.tokenId, name: row.tokenName ?? '' } : null,
+  }
 }

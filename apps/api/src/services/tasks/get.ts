@@ -1,8 +1,8 @@
 import { asc, eq } from 'drizzle-orm'
-import type { Comment } from '../../contract/index.js'
 import { comments, users } from '../../db/schema/index.js'
 import type { ServiceContext } from '../context.js'
 import { accessOf } from '../workspace/access.js'
+import { presentComment } from './comment.js'
 import { findVisibleTask, presentTask } from './query.js'
 
 /** One task with its comments, oldest first. */
@@ -16,14 +16,6 @@ export async function getTask({ ctx, input }: { ctx: ServiceContext; input: { re
     .orderBy(asc(comments.createdAt), asc(comments.id))
   return {
     task: presentTask(row),
-    comments: rows.map(
-      (r): Comment => ({
-        id: r.comment.id,
-        taskId: r.comment.taskId,
-        author: r.author?.id ? r.author : null,
-        body: r.comment.body,
-        createdAt: r.comment.createdAt.toISOString(),
-      }),
-    ),
+    comments: rows.map((r) => presentComment(r.comment, r.author?.id ? r.author : null)),
   }
 }
