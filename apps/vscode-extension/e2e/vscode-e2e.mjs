@@ -669,6 +669,7 @@ async function main() {
     return listed && seen.some((call) => call.method === 'initialize') ? seen : undefined
   })
   const accessToken = checkMcpTraffic(calls)
+  await checkPromptsListed(proxy.exchanges)
   await checkApiLog(grant.token.id, api.requests)
 
   await showServerRunning()
@@ -835,6 +836,26 @@ async function checkApiLog(tokenId, apiRequests) {
   if (strangers.length)
     fail(`the API logged MCP requests without the token: ${JSON.stringify(strangers)}`)
   say(`API log: ${asToken().length} MCP requests authenticated as the grant's token ${tokenId}`)
+}
+
+/**
+ * Beyond tools: VS Code lists the prompts a server announces (they become `/mcp.tessera.<name>`
+ * commands in chat) on its own, with nobody opening a menu. Its `prompts/list` request and
+ * Tessera's answer, seen on the wire, show that VS Code has standup, triage and work_on_task.
+ */
+async function checkPromptsListed(exchanges) {
+  const listed = await until(60_000, "VS Code to list Tessera's prompts", async () => {
+    const call = mcpCalls(exchanges).find((c) => c.method === 'prompts/list' && c.exchange.complete)
+    if (!call) return undefined
+    const answer = jsonRpcMessages(call.exchange.responseBody).find((m) => m.id === call.id)
+    return answer ? { call, answer } : undefined
+  })
+  const names = (listed.answer.result?.prompts ?? []).map((prompt) => prompt.name)
+  for (const name of ['standup', 'triage', 'work_on_task']) {
+    if (!names.includes(name))
+      fail(`prompts/list answered ${JSON.stringify(names)}, without ${name}`)
+  }
+  say(`VS Code listed Tessera's prompts: ${names.join(', ')}`)
 }
 
 /**
