@@ -44,6 +44,7 @@ describe('admin: users', () => {
       name: 'New Person',
       role: 'member',
       disabled: false,
+      passwordChangeRequired: false,
       createdAt: expect.any(String),
     })
     const list = await app.inject({

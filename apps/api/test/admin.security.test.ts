@@ -37,6 +37,11 @@ function adminRequests(targetUserId: string, targetTokenId: string) {
       payload: { role: 'admin' },
       permission: 'ManageUsers',
     },
+    {
+      method: 'POST' as const,
+      url: `/api/v1/admin/users/${targetUserId}/require-password-change`,
+      permission: 'ManageUsers',
+    },
     { method: 'GET' as const, url: '/api/v1/admin/tokens', permission: 'ManageAllTokens' },
     {
       method: 'DELETE' as const,
@@ -82,13 +87,20 @@ describe('admin: who may', () => {
       expect(problem(res).code).toBe('permission_denied')
       expect(problem(res).detail).toContain(permission)
     }
-    // Nothing happened: the victim is still a member and their token still works.
+    // Nothing happened: the victim is still a member, their session and token still work.
     const victimMe = await app.inject({
       method: 'GET',
       url: '/api/v1/me',
       headers: bearer(victim.token.secret),
     })
     expect(victimMe.json().user.role).toBe('member')
+    const victimSession = await app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: victim.session.headers,
+    })
+    expect(victimSession.statusCode).toBe(200)
+    expect(victimSession.json().auth.passwordChangeRequired).toBe(false)
   })
 
   it("a member's token gets the same 403 on admin routes", async () => {
@@ -113,7 +125,7 @@ describe('admin: who may', () => {
     }
     const tested = new Set(
       adminRequests('{id}', '{id}').map(
-        (r) => `${r.method} ${r.url.replace(/\/[0-9a-f-]{36}$|\/\{id\}$/, '/{id}')}`,
+        (r) => `${r.method} ${r.url.replace(/\/(?:[0-9a-f-]{36}|\{id\})(?=\/|$)/, '/{id}')}`,
       ),
     )
     expect(documented.size).toBeGreaterThan(0)
@@ -171,7 +183,19 @@ describe('admin: what admins see', () => {
       headers: admin.headers,
     })
     expect(res.statusCode).toBe(200)
-    expect(res.body).not.toMatch(/argon2|password/i)
+    // Whether a change is required is shown (passwordChangeRequired); the password never is.
+    expect(res.body).not.toMatch(/argon2|passwordHash|password_hash|"password"/i)
+    for (const user of res.json().users) {
+      expect(Object.keys(user).sort()).toEqual([
+        'createdAt',
+        'disabled',
+        'email',
+        'id',
+        'name',
+        'passwordChangeRequired',
+        'role',
+      ])
+    }
   })
 
   it("the list of all tokens never shows a token's secret or its hash", async () => {

@@ -39,6 +39,7 @@ describe('auth: signing in', () => {
     expect(res.json()).toEqual({
       user: { id: user.id, email: user.email, name: 'Test member', role: 'member' },
       csrfToken: expect.any(String),
+      passwordChangeRequired: false,
     })
     const cookie = sessionCookie(res)
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' })

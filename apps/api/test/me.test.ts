@@ -39,7 +39,7 @@ describe('me', () => {
     expect(res.json()).toEqual({
       user: { id: user.id, email: user.email, name: 'Test member', role: 'member' },
       permissions: ['ManageApiTokens'],
-      auth: { method: 'session', csrfToken: session.csrf },
+      auth: { method: 'session', csrfToken: session.csrf, passwordChangeRequired: false },
     })
   })
 

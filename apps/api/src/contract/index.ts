@@ -56,6 +56,8 @@ export type User = z.infer<typeof User>
 
 export const AdminUser = User.extend({
   disabled: z.boolean(),
+  /** An administrator asked for a new password; the next console sign-in must choose one first. */
+  passwordChangeRequired: z.boolean(),
   createdAt: isoDate,
 })
 export type AdminUser = z.infer<typeof AdminUser>
@@ -86,7 +88,12 @@ export const LoginBody = z.object({
 })
 export type LoginBody = z.infer<typeof LoginBody>
 
-export const LoginResponse = z.object({ user: User, csrfToken: z.string() })
+export const LoginResponse = z.object({
+  user: User,
+  csrfToken: z.string(),
+  /** True when an administrator requires a new password: only `PUT /me/password` works until then. */
+  passwordChangeRequired: z.boolean(),
+})
 export type LoginResponse = z.infer<typeof LoginResponse>
 
 export const MeResponse = z.object({
@@ -103,9 +110,53 @@ export const MeResponse = z.object({
     }).optional(),
     /** Present for console sessions: send it back as `X-CSRF-Token` on state changes. */
     csrfToken: z.string().optional(),
+    /**
+     * Present for console sessions: true while an administrator requires a new password, when
+     * every other session route answers 403 `password_change_required`.
+     */
+    passwordChangeRequired: z.boolean().optional(),
   }),
 })
 export type MeResponse = z.infer<typeof MeResponse>
+
+/** The password rules, the same wherever a password is chosen. */
+export const NewPassword = z.string().min(12).max(1024)
+
+export const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: NewPassword,
+})
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>
+
+export const ChangePasswordResponse = z.object({
+  /** How many other console sessions of the account were ended (the current one stays). */
+  sessionsEnded: z.number().int(),
+})
+export type ChangePasswordResponse = z.infer<typeof ChangePasswordResponse>
+
+/** One console sign-in of the account. */
+export const ConsoleSession = z.object({
+  id: z.uuid(),
+  /** The browser and system, read from the User-Agent ("Firefox 128 on Windows"); null if none was sent. */
+  browser: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  /** The address that signed in. */
+  ip: z.string().nullable(),
+  createdAt: isoDate,
+  /** Recorded at most once a minute. */
+  lastSeenAt: isoDate,
+  expiresAt: isoDate,
+  /** The session making this request. */
+  current: z.boolean(),
+})
+export type ConsoleSession = z.infer<typeof ConsoleSession>
+
+/** The account's console sessions, most recently seen first. */
+export const ConsoleSessionList = z.object({ sessions: z.array(ConsoleSession) })
+export type ConsoleSessionList = z.infer<typeof ConsoleSessionList>
+
+export const SessionsEnded = z.object({ sessionsEnded: z.number().int() })
+export type SessionsEnded = z.infer<typeof SessionsEnded>
 
 export const TokenScopeInput = z.array(z.string().max(64)).max(32)
 
@@ -136,7 +187,7 @@ export type AdminTokenList = z.infer<typeof AdminTokenList>
 export const CreateUserBody = z.object({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(100),
-  password: z.string().min(12).max(1024),
+  password: NewPassword,
   role: Role.default('member'),
 })
 export type CreateUserBody = z.infer<typeof CreateUserBody>
@@ -156,6 +207,13 @@ export type UserList = z.infer<typeof UserList>
 /** One user, as `POST /admin/users` and `PATCH /admin/users/:id` answer. */
 export const UserResponse = z.object({ user: AdminUser })
 export type UserResponse = z.infer<typeof UserResponse>
+
+/** `POST /admin/users/:id/require-password-change`: the user, and how many sessions ended. */
+export const RequirePasswordChangeResponse = z.object({
+  user: AdminUser,
+  sessionsEnded: z.number().int(),
+})
+export type RequirePasswordChangeResponse = z.infer<typeof RequirePasswordChangeResponse>
 
 /** Token policy and role permissions, editable by admins. */
 export const Settings = z.object({
@@ -242,7 +300,7 @@ export type SetupStatus = z.infer<typeof SetupStatus>
 export const SetupBody = z.object({
   email: z.email().max(320),
   name: z.string().trim().min(1).max(100),
-  password: z.string().min(12).max(1024),
+  password: NewPassword,
   /** The one-time code the server printed at start. */
   setupCode: z.string().trim().min(1).max(64),
 })

@@ -45,6 +45,8 @@ export function loggerOptions(
         'headers.authorization',
         'headers.cookie',
         '*.password',
+        '*.currentPassword',
+        '*.newPassword',
         '*.secret',
         '*.token',
         'password',

@@ -93,6 +93,16 @@ export const PROBLEM_TYPES: Readonly<Record<string, ProblemTypeInfo>> = {
     title: 'Host not allowed',
     description: "The `Host` is not one of this server's names (see `TESSERA_ALLOWED_HOSTS`).",
   },
+  current_password_invalid: {
+    title: 'Wrong current password',
+    description:
+      'Changing the password needs the current one; wrong ones count like wrong passwords at sign-in.',
+  },
+  password_change_required: {
+    title: 'Password change required',
+    description:
+      'An administrator requires a new password: until it is changed with `PUT /api/v1/me/password`, the session can do nothing else. API tokens are not affected.',
+  },
   setup_code_invalid: {
     title: 'Invalid setup code',
     description: 'Creating the first admin needs the one-time setup code printed at start.',
@@ -140,6 +150,10 @@ export const PROBLEM_TYPES: Readonly<Record<string, ProblemTypeInfo>> = {
   last_owner: {
     title: 'Last owner',
     description: 'A project needs at least one owner.',
+  },
+  password_unchanged: {
+    title: 'Password unchanged',
+    description: 'The new password is the same as the current one.',
   },
   cannot_demote_self: {
     title: 'Cannot change own account',

@@ -19,6 +19,7 @@ import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/erro
 import { ADMIN_PERMISSIONS, permissionsFor, tokenPermissionsFor } from '../lib/permissions.js'
 import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
+import { LastSeenRecorder } from '../services/sessions/last-seen.js'
 import { LastUsedRecorder } from '../services/tokens/last-used.js'
 
 export const SESSION_COOKIE = 'tessera_session'
@@ -30,6 +31,10 @@ export interface AuthContext {
   token: Pick<ApiTokenRow, 'id' | 'name' | 'prefix' | 'scopes' | 'expiresAt'> | null
   /** The session cookie's value, kept to check CSRF tokens; never logged. */
   sessionSecret: string | null
+  /** Console sessions: the session's row id (not its secret), for the account's session list. */
+  sessionId?: string
+  /** Console sessions: an administrator requires a new password before anything else. */
+  passwordChangeRequired?: boolean
 }
 
 /** How a route is protected; set in the route's `config`. */
@@ -48,6 +53,11 @@ export interface RouteAuthConfig {
   tokenOnly?: boolean
   /** Recorded as `via` for token requests (`mcp` for the MCP endpoint). */
   via?: Via
+  /**
+   * A session whose user must choose a new password may still call this (who am I, change the
+   * password); every other session route answers 403 `password_change_required`.
+   */
+  allowedBeforePasswordChange?: boolean
 }
 
 declare module 'fastify' {
@@ -57,6 +67,7 @@ declare module 'fastify' {
   interface FastifyContextConfig extends RouteAuthConfig {}
   interface FastifyInstance {
     lastUsed: LastUsedRecorder
+    sessionLastSeen: LastSeenRecorder
   }
 }
 
@@ -178,9 +189,19 @@ export default fp<AuthPluginOptions>(
       return new Map(rows.map((row) => [row.secretHash, row]))
     })
 
+    const sessionLastSeen = new LastSeenRecorder(
+      app.db,
+      (error) => app.log.error({ err: error }, 'could not record session last seen'),
+      opts.lastUsedFlushMs ?? 5_000,
+    )
+    app.decorate('sessionLastSeen', sessionLastSeen)
+    app.addHook('onClose', async () => sessionLastSeen.close())
+
     const sessionQuery = app.db
       .select({
         user: authUserColumns,
+        session: { id: sessions.id, lastSeenAt: sessions.lastSeenAt },
+        passwordChangeRequired: users.passwordChangeRequired,
         membersCanManageTokens: settings.membersCanManageTokens,
       })
       .from(sessions)
@@ -239,6 +260,7 @@ export default fp<AuthPluginOptions>(
       const [row] = await sessionQuery.execute({ hash: sha256Hex(secret) })
       if (!row) return fail(request, 'session_invalid', secret)
       if (row.user.disabled) return fail(request, 'user_disabled', secret)
+      sessionLastSeen.touch(row.session)
       const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
       request.auth = {
         user: row.user,
@@ -246,6 +268,8 @@ export default fp<AuthPluginOptions>(
         method: 'session',
         token: null,
         sessionSecret: secret,
+        sessionId: row.session.id,
+        passwordChangeRequired: row.passwordChangeRequired,
       }
     }
 
@@ -354,6 +378,13 @@ export default fp<AuthPluginOptions>(
           )
         }
         if (!SAFE_METHODS.has(request.method)) assertSessionWrite(request, auth.sessionSecret ?? '')
+        if (auth.passwordChangeRequired && !config.allowedBeforePasswordChange) {
+          throw forbidden(
+            'password_change_required',
+            'An administrator requires you to choose a new password before you continue.',
+            'Change your password with PUT /api/v1/me/password (the console asks for it after sign-in).',
+          )
+        }
       }
       if (config.permission && !auth.permissions.includes(config.permission)) {
         throw permissionDenied(config.permission)

@@ -4,6 +4,7 @@ import {
   AdminTokenList,
   CreateUserBody,
   Problem,
+  RequirePasswordChangeResponse,
   Settings,
   TokenStatus,
   UpdateUserBody,
@@ -15,11 +16,13 @@ import { isUuid } from '../../lib/ids.js'
 import { serviceContext } from '../../plugins/auth.js'
 import { getSettings } from '../../services/settings/get.js'
 import { updateSettings } from '../../services/settings/update.js'
+import { getToken } from '../../services/tokens/get.js'
 import { listAllTokens } from '../../services/tokens/list.js'
 import { revokeToken } from '../../services/tokens/revoke.js'
 import { createUser } from '../../services/users/create.js'
 import { listUsers } from '../../services/users/list.js'
 import { presentAdminUser } from '../../services/users/present.js'
+import { requirePasswordChange } from '../../services/users/require-password-change.js'
 import { updateUser } from '../../services/users/update.js'
 import { authErrors, IdParams, NoContent } from '../schemas.js'
 

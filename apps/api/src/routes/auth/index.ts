@@ -1,6 +1,8 @@
-import type { FastifyReply } from 'fastify'
+import { isIP } from 'node:net'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { LoginBody, LoginResponse, Problem, SetupBody, SetupStatus } from '../../contract/index.js'
+import type { UserRow } from '../../db/schema/index.js'
 import { AppError, conflict, forbidden } from '../../lib/errors.js'
 import { csrfTokenFor } from '../../lib/secrets.js'
 import { SESSION_COOKIE } from '../../plugins/auth.js'
@@ -25,14 +27,28 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
     secure: opts.secureCookies,
   }
 
-  /** Opens a console session: the cookie carries the secret, the body the CSRF token. */
-  async function startSession(reply: FastifyReply, user: Parameters<typeof presentUser>[0]) {
-    const session = await createSession(app.db, user.id)
+  /**
+   * Opens a console session: the cookie carries the secret, the body the CSRF token. The address
+   * and browser are kept so the account's session list can tell its sessions apart.
+   */
+  async function startSession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'passwordChangeRequired'>,
+  ) {
+    const session = await createSession(app.db, user.id, {
+      ip: isIP(request.ip) ? request.ip : null,
+      userAgent: request.headers['user-agent'] ?? null,
+    })
     reply.setCookie(SESSION_COOKIE, session.secret, {
       ...cookieOptions,
       maxAge: Math.floor(SESSION_TTL_MS / 1000),
     })
-    return { user: presentUser(user), csrfToken: csrfTokenFor(session.secret) }
+    return {
+      user: presentUser(user),
+      csrfToken: csrfTokenFor(session.secret),
+      passwordChangeRequired: user.passwordChangeRequired,
+    }
   }
 
   app.post(
@@ -64,7 +80,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
           'Ask an administrator to enable it.',
         )
       }
-      return startSession(reply, user)
+      return startSession(request, reply, user)
     },
   )
 
@@ -113,7 +129,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, opts) =
       )
       if (!user) throw setupDone()
       await clearSetupCode(app.db)
-      return startSession(reply, user)
+      return startSession(request, reply, user)
     },
   )
 

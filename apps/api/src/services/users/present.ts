@@ -11,5 +11,6 @@ export const presentUser = (u: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>):
 export const presentAdminUser = (u: UserRow): AdminUser => ({
   ...presentUser(u),
   disabled: u.disabled,
+  passwordChangeRequired: u.passwordChangeRequired,
   createdAt: u.createdAt.toISOString(),
 })
