@@ -190,6 +190,84 @@ describe('admin: tokens', () => {
     expect(after.json().tokens[0].id).not.toBe(tokens[0]?.id)
   })
 
+  it('an admin lists tokens by last use, a page at a time, never used ones last', async () => {
+    const admin = await adminSession()
+    const owner = await createTestUser(app)
+    const session = await signIn(app, owner)
+    const day = 86_400_000
+    const now = Date.now()
+    // name -> last used (days ago), null: never; created 200 days ago unless said otherwise.
+    const plan: [string, number | null, number?][] = [
+      ['used today', 0],
+      ['used 10 days ago', 10],
+      ['used 100 days ago', 100],
+      ['used 200 days ago', 200],
+      ['never used, old', null],
+      ['never used, new', null, 1],
+    ]
+    const ids = new Map<string, string>()
+    for (const [name, usedDaysAgo, createdDaysAgo = 200] of plan) {
+      const { id } = await createToken(app, session, { name })
+      ids.set(name, id)
+      await app.db
+        .update(apiTokens)
+        .set({
+          createdAt: new Date(now - createdDaysAgo * day),
+          lastUsedAt: usedDaysAgo === null ? null : new Date(now - usedDaysAgo * day),
+        })
+        .where(eq(apiTokens.id, id))
+    }
+    const pages = async (query: string) => {
+      const seen: string[] = []
+      let cursor: string | null = null
+      do {
+        const res = await app.inject({
+          method: 'GET',
+          url: `/api/v1/admin/tokens?userId=${owner.id}&limit=2&${query}${cursor ? `&cursor=${cursor}` : ''}`,
+          headers: admin.headers,
+        })
+        expect(res.statusCode, res.body).toBe(200)
+        const body = res.json() as { tokens: { id: string }[]; nextCursor: string | null }
+        seen.push(...body.tokens.map((t) => t.id))
+        cursor = body.nextCursor
+      } while (cursor && seen.length < 20)
+      return seen
+    }
+    const never = [ids.get('never used, old'), ids.get('never used, new')].sort().reverse()
+    expect(await pages('sort=last_used')).toEqual([
+      ids.get('used today'),
+      ids.get('used 10 days ago'),
+      ids.get('used 100 days ago'),
+      ids.get('used 200 days ago'),
+      ...never,
+    ])
+    // Unused for 90 days: a token made yesterday and not used yet is not among them.
+    expect(await pages('unused=90')).toEqual([
+      ids.get('used 100 days ago'),
+      ids.get('used 200 days ago'),
+      ids.get('never used, old'),
+    ])
+    expect(await pages('sort=last_used&unused=150')).toEqual([
+      ids.get('used 200 days ago'),
+      ids.get('never used, old'),
+    ])
+  })
+
+  it("an admin sees any user's token with its usage and activity", async () => {
+    const admin = await adminSession()
+    const { user, token } = await userWithToken(app)
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/tokens/${token.id}`,
+      headers: admin.headers,
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    const body = res.json()
+    expect(body.token).toMatchObject({ id: token.id, user: { id: user.id, email: user.email } })
+    expect(body.usage.days).toHaveLength(30)
+    expect(body.activity).toEqual([])
+  })
+
   it("an admin revokes another user's token; it is refused with token_revoked on the next request", async () => {
     const admin = await adminSession()
     const { session, token } = await userWithToken(app)

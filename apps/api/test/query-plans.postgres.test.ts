@@ -270,6 +270,12 @@ async function seed(projectId: string, memberId: string, memberTokenId: string) 
       now() - interval '400 days' + g * interval '30 minutes',
       case when g % 10 = 0 then now() end
     from generate_series(1, ${TOKENS}) g, actors`)
+  // Four tokens in five used at some time in the last 400 days (the admin list by last use).
+  await sql.unsafe(`
+    update api_tokens set last_used_at = case when abs(hashtext(id::text)) % 5 = 0 then null
+      else now() - (abs(hashtext(id::text || 'used')) % 400) * interval '1 day'
+        - (abs(hashtext(id::text)) % 86400000) * interval '1 millisecond' end
+    where name like 'token %'`)
   await sql.unsafe('vacuum analyze')
 }
 
@@ -483,6 +489,55 @@ describe('query plans at scale (PostgreSQL)', () => {
         await listPlan(get(headers, `${path}&cursor=${cursor}`), 'api_tokens'),
         index,
       )
+    }
+  })
+
+  it('the admin token list by last use and "unused for 90 days" read the last-use index in order, every page', async () => {
+    for (const query of ['sort=last_used', 'unused=90', 'sort=last_used&status=active']) {
+      const path = `/admin/tokens?limit=50&${query}`
+      let cursor: string | null = null
+      // Three pages, then one deep in (where used tokens end and never used ones begin).
+      for (let page = 0; page < 4; page++) {
+        const url: string = `${path}${cursor ? `&cursor=${cursor}` : ''}`
+        // Every query the request sent: none reads api_tokens sequentially (listPlan), and each
+        // part of the list (used, then never used) walks the index in its order.
+        await listPlan(get(admin.headers, url), 'api_tokens')
+        const lists = captured.filter(
+          ({ query }) => query.includes('from "api_tokens"') && query.includes('order by'),
+        )
+        expect(lists.length, url).toBeGreaterThan(0)
+        for (const { query, params } of lists) {
+          const nodes = await explain(query, params)
+          expectIndexOrder(
+            { nodes, text: `${query}\n${describePlan(nodes)}` },
+            'api_tokens_last_used_at_idx',
+          )
+        }
+        const res = await as(app, admin.headers)('GET', url)
+        cursor = (res.json() as { nextCursor: string | null }).nextCursor
+        expect(cursor, url).not.toBeNull()
+        if (page === 2) {
+          // Jump to the last used token: the next page starts with the never used ones.
+          const [last] = await sql<{ at: Date; id: string }[]>`
+            select last_used_at as at, id from api_tokens where last_used_at is not null
+            order by last_used_at asc, id asc limit 1`
+          if (!last) throw new Error('no used token')
+          cursor = Buffer.from(`u|${last.at.toISOString()}|${last.id}`).toString('base64url')
+        }
+      }
+    }
+  })
+
+  it("a token's detail reads its usage and its activity through their indexes", async () => {
+    const list = await as(app, member.session.headers)('GET', '/tokens?limit=1')
+    const [token] = (list.json() as { tokens: { id: string }[] }).tokens
+    if (!token) throw new Error('no token')
+    for (const [headers, path] of [
+      [member.session.headers, `/tokens/${token.id}`],
+      [admin.headers, `/admin/tokens/${token.id}`],
+    ] as const) {
+      const plan = await listPlan(get(headers, path), 'activity')
+      expectIndexOrder(plan, 'activity_token_id_seq_idx')
     }
   })
 

@@ -169,6 +169,31 @@ describe('tokens: invalid requests', () => {
     expect(problem(tooLong).code).toBe('validation_failed')
   })
 
+  it("a token's detail for an unknown or garbage id answers 404 not_found", async () => {
+    const { session } = await userWithToken(app)
+    for (const id of [randomUUID(), 'not-a-uuid', '%27%20or%201%3D1']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/tokens/${id}`,
+        headers: session.headers,
+      })
+      expect(res.statusCode, id).toBe(404)
+      expect(problem(res).code).toBe('not_found')
+    }
+  })
+
+  it('an admin token list sorted or filtered in ways it cannot be is refused', async () => {
+    const admin = await signIn(app, await createTestUser(app, 'admin'))
+    for (const query of ['sort=name', 'unused=0', 'unused=abc', 'sort=last_used&cursor=bm9wZQ']) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/admin/tokens?${query}`,
+        headers: admin.headers,
+      })
+      expect(res.statusCode, query).toBe(400)
+    }
+  })
+
   it('the /tokens/self routes describe a token: a session gets 403 token_required', async () => {
     const session = await newSession()
     for (const [method, url] of [

@@ -11,6 +11,7 @@ import {
   signIn,
   userWithToken,
 } from './helper.js'
+import { createProject } from './workspace.fixtures.js'
 
 let app: App
 beforeAll(async () => {
@@ -216,7 +217,7 @@ describe('tokens: happy paths', () => {
 
   it('records when a token was last used, without a write per request', async () => {
     const { session, token } = await userWithToken(app)
-    await app.lastUsed.flush() // what earlier tests queued
+    await app.lastUsed.flushAll() // what earlier tests counted
     for (let i = 0; i < 5; i++) {
       await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token.secret) })
     }
@@ -237,5 +238,38 @@ describe('tokens: happy paths', () => {
     const again = app.lastUsed.rowsWritten
     await app.lastUsed.flush()
     expect(app.lastUsed.rowsWritten).toBe(again)
+  })
+
+  it("a token's detail shows its daily use, its clients and addresses, and what was done with it", async () => {
+    const { session, token } = await userWithToken(app)
+    const headers = { ...bearer(token.secret), 'user-agent': 'python-requests/2.32.3' }
+    const project = await createProject(app, headers)
+    await app.lastUsed.flushAll()
+
+    // The owner, in the console or with the token itself.
+    for (const asking of [session.headers, headers]) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/tokens/${token.id}`,
+        headers: asking,
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      const body = res.json()
+      expect(body.token).toMatchObject({
+        id: token.id,
+        lastUsedClient: 'python-requests',
+        lastUsedIp: '127.0.0.1',
+      })
+      expect(body.token.user).toBeUndefined()
+      expect(body.usage.days.at(-1).requests).toBeGreaterThanOrEqual(1)
+      expect(body.usage.clients[0]).toMatchObject({ client: 'python-requests' })
+      expect(body.usage.addresses[0]).toMatchObject({ address: '127.0.0.1' })
+      expect(body.activity[0]).toMatchObject({
+        action: 'project.created',
+        via: 'api',
+        token: { id: token.id },
+        target: { id: project.id },
+      })
+    }
   })
 })

@@ -18,6 +18,7 @@ import {
   signIn,
   userWithToken,
 } from './helper.js'
+import { createProject } from './workspace.fixtures.js'
 
 let app: App
 beforeAll(async () => {
@@ -86,6 +87,71 @@ describe("tokens: other users' tokens", () => {
       headers: owner.session.headers,
     })
     expect(list.json().tokens).toMatchObject([{ id: owner.token.id, status: 'active' }])
+  })
+
+  it("another user's token is 404 on GET /tokens/{id}; only the admin route shows it, to admins", async () => {
+    const owner = await userWithToken(app)
+    const other = await userWithToken(app)
+    for (const headers of [other.session.headers, bearer(other.token.secret)]) {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/tokens/${owner.token.id}`,
+        headers,
+      })
+      expect(res.statusCode).toBe(404)
+      expect(problem(res).code).toBe('not_found')
+    }
+    // A member on the admin route: 403; an admin's own token there: 403 too (a session is needed).
+    const asMember = await app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/tokens/${owner.token.id}`,
+      headers: other.session.headers,
+    })
+    expect(asMember.statusCode).toBe(403)
+    const admin = await userWithToken(app, 'admin')
+    const withToken = await app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/tokens/${owner.token.id}`,
+      headers: bearer(admin.token.secret),
+    })
+    expect(withToken.statusCode).toBe(403)
+    const asAdmin = await app.inject({
+      method: 'GET',
+      url: `/api/v1/admin/tokens/${owner.token.id}`,
+      headers: admin.session.headers,
+    })
+    expect(asAdmin.statusCode).toBe(200)
+    // Even an admin sees only their own tokens on the user route.
+    const own = await app.inject({
+      method: 'GET',
+      url: `/api/v1/tokens/${owner.token.id}`,
+      headers: admin.session.headers,
+    })
+    expect(own.statusCode).toBe(404)
+  })
+
+  it("a token limited to a project sees only that project's entries in a token's activity", async () => {
+    const { session, token } = await userWithToken(app)
+    const headers = bearer(token.secret)
+    const allowed = await createProject(app, headers)
+    const hidden = await createProject(app, headers)
+    const limited = await createToken(app, session, {
+      name: 'one project',
+      scopes: ['read', `project:${allowed.key}`],
+    })
+    const detail = async (asking: Record<string, string>) => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/tokens/${token.id}`,
+        headers: asking,
+      })
+      expect(res.statusCode, res.body).toBe(200)
+      return (res.json().activity as { target: { id: string } }[]).map((a) => a.target.id)
+    }
+    expect(await detail(session.headers)).toEqual(expect.arrayContaining([allowed.id, hidden.id]))
+    const seen = await detail(bearer(limited.secret))
+    expect(seen).toContain(allowed.id)
+    expect(seen).not.toContain(hidden.id)
   })
 
   it('GET /tokens lists only the caller’s own tokens', async () => {

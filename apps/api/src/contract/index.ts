@@ -72,6 +72,11 @@ export const Token = z.object({
   lastUsedAt: nullableDate,
   /** Client address of the last use (recorded at most once a minute). */
   lastUsedIp: z.string().nullable(),
+  /**
+   * The client of the last use: the name and version an MCP client gave ("Cursor 1.7"), else the
+   * product of its User-Agent ("curl"); null when nothing identified it.
+   */
+  lastUsedClient: z.string().nullable(),
   revokedAt: nullableDate,
   status: TokenStatus,
 })
@@ -183,6 +188,28 @@ export const AdminTokenList = z.object({
   nextCursor: z.string().nullable(),
 })
 export type AdminTokenList = z.infer<typeof AdminTokenList>
+
+/** `GET /admin/tokens` order: newest first (default), or most recently used first. */
+export const AdminTokenSort = z.enum(['created', 'last_used'])
+export type AdminTokenSort = z.infer<typeof AdminTokenSort>
+
+/**
+ * How a token was used, from counts kept per UTC day, client and address for 90 days. Written
+ * within about a minute of the requests, not at once.
+ */
+export const TokenUsage = z.object({
+  /** The last 30 UTC days, oldest first, today last; days without requests count 0. */
+  days: z.array(z.object({ day: z.iso.date(), requests: z.number().int() })),
+  /** Clients seen in the last 90 days, most recently seen first (null: not identified). */
+  clients: z.array(
+    z.object({ client: z.string().nullable(), requests: z.number().int(), lastSeenAt: isoDate }),
+  ),
+  /** Addresses seen in the last 90 days, most recently seen first (null: unknown). */
+  addresses: z.array(
+    z.object({ address: z.string().nullable(), requests: z.number().int(), lastSeenAt: isoDate }),
+  ),
+})
+export type TokenUsage = z.infer<typeof TokenUsage>
 
 export const CreateUserBody = z.object({
   email: z.email().max(320),
@@ -600,3 +627,17 @@ export type OAuthGrant = z.infer<typeof OAuthGrant>
 
 export const OAuthGrantList = z.object({ grants: z.array(OAuthGrant) })
 export type OAuthGrantList = z.infer<typeof OAuthGrantList>
+
+/**
+ * `GET /tokens/{id}` (your own) and `GET /admin/tokens/{id}` (anyone's): the token, how it was
+ * used, and the latest activity entries made with it, newest first.
+ */
+export const TokenDetail = z.object({
+  token: Token,
+  usage: TokenUsage,
+  activity: z.array(Activity),
+})
+export type TokenDetail = z.infer<typeof TokenDetail>
+
+export const AdminTokenDetail = TokenDetail.extend({ token: AdminToken })
+export type AdminTokenDetail = z.infer<typeof AdminTokenDetail>

@@ -21,6 +21,7 @@ import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
 import { LastSeenRecorder } from '../services/sessions/last-seen.js'
 import { LastUsedRecorder } from '../services/tokens/last-used.js'
+import { clientFromUserAgent } from '../services/tokens/usage-client.js'
 
 export const SESSION_COOKIE = 'tessera_session'
 
@@ -28,7 +29,7 @@ export interface AuthContext {
   user: Pick<UserRow, 'id' | 'email' | 'name' | 'role'>
   permissions: Permission[]
   method: 'session' | 'token'
-  token: Pick<ApiTokenRow, 'id' | 'name' | 'prefix' | 'scopes' | 'expiresAt'> | null
+  token: Pick<ApiTokenRow, 'id' | 'name' | 'prefix' | 'scopes' | 'expiresAt' | 'lastUsedAt'> | null
   /** The session cookie's value, kept to check CSRF tokens; never logged. */
   sessionSecret: string | null
   /** Console sessions: the session's row id (not its secret), for the account's session list. */
@@ -245,7 +246,11 @@ export default fp<AuthPluginOptions>(
         userDisabled: row.user.disabled,
       })
       if (!verdict.ok) return fail(request, verdict.code, credential)
-      recorder.touch(row.token, isIP(request.ip) ? request.ip : null)
+      // MCP names its client in the body of `initialize`: routes/mcp counts those requests.
+      if (request.routeOptions.config.via !== 'mcp') {
+        const ip = isIP(request.ip) ? request.ip : null
+        recorder.touch(row.token, ip, clientFromUserAgent(request.headers['user-agent']))
+      }
       const policy = { membersCanManageTokens: row.membersCanManageTokens ?? true }
       request.auth = {
         user: row.user,

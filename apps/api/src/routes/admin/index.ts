@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import {
+  AdminTokenDetail,
   AdminTokenList,
+  AdminTokenSort,
   CreateUserBody,
   Problem,
   RequirePasswordChangeResponse,
@@ -13,7 +15,7 @@ import {
 } from '../../contract/index.js'
 import { notFound } from '../../lib/errors.js'
 import { isUuid } from '../../lib/ids.js'
-import { serviceContext } from '../../plugins/auth.js'
+import { actorOf, serviceContext } from '../../plugins/auth.js'
 import { getSettings } from '../../services/settings/get.js'
 import { updateSettings } from '../../services/settings/update.js'
 import { getToken } from '../../services/tokens/get.js'
@@ -24,6 +26,7 @@ import { listUsers } from '../../services/users/list.js'
 import { presentAdminUser } from '../../services/users/present.js'
 import { requirePasswordChange } from '../../services/users/require-password-change.js'
 import { updateUser } from '../../services/users/update.js'
+import { accessOf } from '../../services/workspace/access.js'
 import { authErrors, IdParams, NoContent } from '../schemas.js'
 
 const adminRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -104,9 +107,19 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
         params: IdParams,
         response: { 204: NoContent, 404: Problem, ...authErrors },
       },
+        description:
+          '`sort=last_used` lists the most recently used first and never used tokens last; `unused=90` keeps the tokens not used for 90 days (never used ones older than that included), in that order too.',
     },
     async (request, reply) => {
       await revokeToken({
+          sort: AdminTokenSort.default('created'),
+          unused: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(3650)
+            .optional()
+            .describe('Only tokens not used for this many days'),
         ctx: serviceContext(request),
         input: { id: request.params.id, asAdmin: true },
       })
@@ -116,6 +129,24 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/admin/settings',
+  app.get(
+    '/admin/tokens/:id',
+    {
+      config: { permission: 'ManageAllTokens' },
+      schema: {
+        tags: ['admin'],
+        summary: "Any user's token, with its usage and the latest activity made with it",
+        params: IdParams,
+        response: { 200: AdminTokenDetail, 404: Problem, ...authErrors },
+      },
+    },
+    async (request) =>
+      getToken({
+        db: app.db,
+        input: { id: request.params.id, viewer: { all: true, access: accessOf(actorOf(request)) } },
+      }),
+  )
+
     {
       config: { permission: 'ManageSettings' },
       schema: {

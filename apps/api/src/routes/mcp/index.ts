@@ -1,7 +1,9 @@
+import { isIP } from 'node:net'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { createMcpHandler } from '../../mcp/server.js'
 import { getOAuthSettings } from '../../services/oauth/get-settings.js'
 import { SCOPES_SUPPORTED } from '../../services/oauth/protocol.js'
+import { clientFromMcpBody, clientFromUserAgent } from '../../services/tokens/usage-client.js'
 
 const methodNotAllowed = {
   jsonrpc: '2.0',
@@ -18,6 +20,29 @@ const methodNotAllowed = {
  */
 const mcpRoutes: FastifyPluginAsync = async (app) => {
   const handle = createMcpHandler({ db: app.db, log: app.log })
+
+  const counted = new WeakSet<FastifyRequest>()
+
+  /**
+   * Counts the request in its token's usage (the auth plugin leaves MCP requests to this hook,
+   * which runs once the body is read, whatever the answer). The client is the one `initialize`
+   * names, remembered for the token and address, so the requests that follow it count for it too;
+   * without one, the User-Agent's product.
+   */
+  async function countTokenUse(request: FastifyRequest, _reply: FastifyReply, payload: unknown) {
+    const token = request.auth?.method === 'token' ? request.auth.token : null
+    if (!token || counted.has(request)) return payload
+    counted.add(request)
+    const ip = isIP(request.ip) ? request.ip : null
+    const named = clientFromMcpBody(request.body)
+    if (named) app.lastUsed.rememberMcpClient(token.id, ip, named)
+    const client =
+      named ??
+      app.lastUsed.mcpClient(token.id, ip) ??
+      clientFromUserAgent(request.headers['user-agent'])
+    app.lastUsed.touch(token, ip, client)
+    return payload
+  }
 
   /**
    * Every 401 points to the protected resource metadata (RFC 9728 §5.1) and names the scopes to
@@ -52,7 +77,7 @@ const mcpRoutes: FastifyPluginAsync = async (app) => {
       // (tokenOnly: 403 token_required), and a rebound host name is refused by the host check
       // (DNS rebinding).
       config: { via: 'mcp', scope: 'read', tokenOnly: true },
-      onSend: addOAuthChallenge,
+      onSend: [countTokenUse, addOAuthChallenge],
       schema: { hide: true },
     },
     handle,

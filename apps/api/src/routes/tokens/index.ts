@@ -4,6 +4,7 @@ import {
   CreateTokenBody,
   Problem,
   Token,
+  TokenDetail,
   TokenList,
   TokenWithSecret,
 } from '../../contract/index.js'
@@ -11,10 +12,12 @@ import { notFound } from '../../lib/errors.js'
 import { actorOf, serviceContext } from '../../plugins/auth.js'
 import { createToken } from '../../services/tokens/create.js'
 import { findTokenForUpdate } from '../../services/tokens/find-own.js'
+import { getOwnToken } from '../../services/tokens/get.js'
 import { listTokens } from '../../services/tokens/list.js'
 import { presentToken } from '../../services/tokens/present.js'
 import { revokeToken } from '../../services/tokens/revoke.js'
 import { rotateToken } from '../../services/tokens/rotate.js'
+import { accessOf } from '../../services/workspace/access.js'
 import { authErrors, IdParams, NoContent } from '../schemas.js'
 
 const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -74,6 +77,28 @@ const tokenRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!id) throw notFound('Token')
       const row = await findTokenForUpdate(app.db, id, actorOf(request).user.id)
       return { token: presentToken(row) }
+    },
+  )
+
+  app.get(
+    '/tokens/:id',
+    {
+      config: manage,
+      schema: {
+        tags,
+        summary: 'One of your tokens, with its usage and the latest activity made with it',
+        description:
+          "Usage: requests per UTC day for the last 30 days, and the clients and addresses seen in the last 90 days. It is written about a minute after the requests, not at once. Another person's token answers 404.",
+        params: IdParams,
+        response: { 200: TokenDetail, 404: Problem, ...authErrors },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request)
+      return getOwnToken({
+        db: app.db,
+        input: { id: request.params.id, viewer: { all: false, access: accessOf(actor) } },
+      })
     },
   )
 

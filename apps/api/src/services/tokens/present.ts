@@ -14,6 +14,7 @@ export const presentedTokenColumns = {
   expiresAt: apiTokens.expiresAt,
   lastUsedAt: apiTokens.lastUsedAt,
   lastUsedIp: apiTokens.lastUsedIp,
+  lastUsedClient: apiTokens.lastUsedClient,
   revokedAt: apiTokens.revokedAt,
 }
 
@@ -30,6 +31,7 @@ export function presentToken(row: PresentedTokenRow, now = new Date()): Token {
     expiresAt: iso(row.expiresAt),
     lastUsedAt: iso(row.lastUsedAt),
     lastUsedIp: row.lastUsedIp,
+    lastUsedClient: row.lastUsedClient,
     revokedAt: iso(row.revokedAt),
     status: tokenStatus(row, now),
   }
