@@ -85,9 +85,19 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['admin'],
         summary: "Every user's tokens, newest first, filtered by user and status, a page at a time",
+        description:
+          '`sort=last_used` lists the most recently used first and never used tokens last; `unused=90` keeps the tokens not used for 90 days (never used ones older than that included), in that order too.',
         querystring: z.object({
           userId: z.uuid().optional(),
           status: TokenStatus.optional(),
+          sort: AdminTokenSort.default('created'),
+          unused: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(3650)
+            .optional()
+            .describe('Only tokens not used for this many days'),
           cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
@@ -97,38 +107,6 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => listAllTokens({ db: app.db, input: request.query }),
   )
 
-  app.delete(
-    '/admin/tokens/:id',
-    {
-      config: { permission: 'ManageAllTokens', sessionOnly: true },
-      schema: {
-        tags: ['admin'],
-        summary: "Revoke any user's token",
-        params: IdParams,
-        response: { 204: NoContent, 404: Problem, ...authErrors },
-      },
-        description:
-          '`sort=last_used` lists the most recently used first and never used tokens last; `unused=90` keeps the tokens not used for 90 days (never used ones older than that included), in that order too.',
-    },
-    async (request, reply) => {
-      await revokeToken({
-          sort: AdminTokenSort.default('created'),
-          unused: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(3650)
-            .optional()
-            .describe('Only tokens not used for this many days'),
-        ctx: serviceContext(request),
-        input: { id: request.params.id, asAdmin: true },
-      })
-      return reply.status(204).send(null)
-    },
-  )
-
-  app.get(
-    '/admin/settings',
   app.get(
     '/admin/tokens/:id',
     {
@@ -147,6 +125,28 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
       }),
   )
 
+  app.delete(
+    '/admin/tokens/:id',
+    {
+      config: { permission: 'ManageAllTokens', sessionOnly: true },
+      schema: {
+        tags: ['admin'],
+        summary: "Revoke any user's token",
+        params: IdParams,
+        response: { 204: NoContent, 404: Problem, ...authErrors },
+      },
+    },
+    async (request, reply) => {
+      await revokeToken({
+        ctx: serviceContext(request),
+        input: { id: request.params.id, asAdmin: true },
+      })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/admin/settings',
     {
       config: { permission: 'ManageSettings' },
       schema: {
