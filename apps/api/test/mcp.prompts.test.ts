@@ -13,7 +13,7 @@ import {
   type Task,
 } from './mcp.context.fixtures.js'
 import { listen, mcpPath } from './mcp.fixtures.js'
-import { createProject, createTask } from './workspace.fixtures.js'
+import { addMember, createProject, createTask } from './workspace.fixtures.js'
 
 let app: App
 let url: string
@@ -85,7 +85,10 @@ describe('prompts/list', () => {
           ['project', false],
           ['days', false],
         ],
-        triage: [['project', true]],
+        triage: [
+          ['project', true],
+          ['assignee', false],
+        ],
         work_on_task: [['task', true]],
       })
     })
@@ -199,6 +202,37 @@ describe('prompts/get: triage', () => {
     expect((await promptText(c, 'triage', { project: calm.key })).text).toContain(
       'Nothing below needs triage',
     )
+  })
+
+  it("with an assignee, only that person's tasks", async () => {
+    // People of their own, so the shared workspace's lists stay as the other tests expect.
+    const alice = await userWithToken(app)
+    const bob = await userWithToken(app)
+    const headers = bearer(alice.token.secret)
+    const shared = await createProject(app, headers, { name: 'Shared' })
+    await addMember(app, headers, shared.key, { userId: bob.user.id })
+    // To do with no priority: untriaged, one for each of them.
+    const mineOpen = await createTask(app, headers, {
+      project: shared.key,
+      title: 'Mine to prioritise',
+      assignee: 'me',
+    })
+    const theirsOpen = await createTask(app, headers, {
+      project: shared.key,
+      title: 'Theirs to prioritise',
+      assignee: bob.user.email,
+    })
+    const c = await pool.client(alice.token.secret)
+    const mine = await promptText(c, 'triage', { project: shared.key, assignee: 'me' })
+    expect(mine.text).toContain('the tasks assigned to me')
+    expect(mine.text).toContain(mineOpen.ref)
+    expect(mine.text).not.toContain(theirsOpen.ref)
+    const theirs = await promptText(c, 'triage', { project: shared.key, assignee: bob.user.email })
+    expect(theirs.text).toContain(theirsOpen.ref)
+    expect(theirs.text).not.toContain(mineOpen.ref)
+    const everyone = await promptText(c, 'triage', { project: shared.key })
+    expect(everyone.text).toContain(mineOpen.ref)
+    expect(everyone.text).toContain(theirsOpen.ref)
   })
 
   it("another user's or another project's key is an error, not an empty triage", async () => {
@@ -356,6 +390,33 @@ describe('completion/complete', () => {
       expect(theirs).toEqual([ws.web.key, ws.theirs.key].sort())
       expect((await completeWith(stranger, ref, name, ws.ops.key)).values).toEqual([])
     }
+  })
+
+  it('assignees: me, then the members of the projects the token can see, by email or name', async () => {
+    // A third person only in the stranger's private project: no one else may see them.
+    const hidden = await userWithToken(app, 'member', { name: 'hidden' })
+    await addMember(app, bearer(ws.tokens.stranger), ws.theirs.key, { userId: hidden.user.id })
+    const ref = promptRef('triage')
+    const full = await pool.client(ws.tokens.full)
+    const restricted = await pool.client(ws.tokens.restricted)
+    const stranger = await pool.client(ws.tokens.stranger)
+    const webPeople = [ws.owner.email, ws.stranger.email].sort()
+    for (const c of [full, restricted]) {
+      const all = (await completeWith(c, ref, 'assignee', '')).values
+      expect(all).toEqual(['me', ...webPeople])
+      expect(all).not.toContain(hidden.user.email)
+      expect(
+        (await completeWith(c, ref, 'assignee', ws.stranger.email.slice(0, 8))).values,
+      ).toEqual([ws.stranger.email])
+      expect((await completeWith(c, ref, 'assignee', 'M')).values[0]).toBe('me')
+      expect((await completeWith(c, ref, 'assignee', hidden.user.email)).values).toEqual([])
+      // By name ("Test member", as the fixtures name everyone), in any case.
+      expect((await completeWith(c, ref, 'assignee', 'test MEM')).values).toEqual(webPeople)
+    }
+    // The stranger sees the person in their own project too.
+    expect((await completeWith(stranger, ref, 'assignee', 'test mem')).values).toEqual(
+      [...webPeople, hidden.user.email].sort(),
+    )
   })
 
   it('task references: by key prefix, by reference start and by title words, only visible ones', async () => {

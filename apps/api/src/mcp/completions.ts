@@ -2,6 +2,7 @@ import type { CompleteRequest, CompleteResult } from '@modelcontextprotocol/sdk/
 import type { ServiceContext } from '../services/context.js'
 import { completeProjectKeys } from '../services/projects/complete.js'
 import { completeTaskRefs } from '../services/tasks/complete.js'
+import { completeAssignees } from '../services/users/complete.js'
 import { invalidParams } from './errors.js'
 import { promptNamed } from './prompts.js'
 import { PROJECT_TEMPLATE, TASK_TEMPLATE } from './resources.js'
@@ -31,6 +32,9 @@ const taskRefs: Completer = async (ctx, text) => {
   return { values: refs, hasMore }
 }
 
+const assignees: Completer = (ctx, text) =>
+  completeAssignees({ ctx, input: { text, limit: MAX_VALUES } })
+
 const days: Completer = async (_ctx, text) => ({
   values: ['1', '3', '7', '14'].filter((value) => value.startsWith(text.trim())),
   hasMore: false,
@@ -38,7 +42,7 @@ const days: Completer = async (_ctx, text) => ({
 
 const PROMPT_ARGUMENTS: Record<string, Record<string, Completer>> = {
   standup: { project: projectKeys, days },
-  triage: { project: projectKeys },
+  triage: { project: projectKeys, assignee: assignees },
   work_on_task: { task: taskRefs },
 }
 

@@ -152,12 +152,20 @@ const triage: PromptSpec = {
     title: 'Triage a project',
     description:
       "Goes through a project's overdue, untriaged (no assignee or no priority) and stale open tasks and proposes a priority, an assignee and a next step for each.",
-    arguments: [{ name: 'project', description: 'The project key, e.g. WEB', required: true }],
+    arguments: [
+      { name: 'project', description: 'The project key, e.g. WEB', required: true },
+      {
+        name: 'assignee',
+        description: "Only this person's tasks: me, or a member's email (default: everyone's)",
+        required: false,
+      },
+    ],
   },
   async get(ctx, canWrite, args) {
     const project = await visibleProject(ctx, (args.project ?? '').trim())
+    const assignee = args.assignee?.trim() || undefined
     const open = (status: 'in_progress' | 'todo') =>
-      listTasks({ ctx, input: { project: project.id, status, limit: TRIAGE_TASKS } })
+      listTasks({ ctx, input: { project: project.id, status, assignee, limit: TRIAGE_TASKS } })
     const [todo, inProgress, members] = await Promise.all([
       open('todo'),
       open('in_progress'),
@@ -175,7 +183,9 @@ const triage: PromptSpec = {
     )
     const nothing = overdue.length + untriaged.length + stale.length === 0
     const text = [
-      `Help me triage project ${project.key} (${project.name}) in Tessera.`,
+      `Help me triage project ${project.key} (${project.name}) in Tessera${
+        assignee ? `, the tasks assigned to ${assignee === 'me' ? 'me' : format(assignee)}` : ''
+      }.`,
       nothing
         ? 'Nothing below needs triage: say so, and point out anything else in the open tasks worth attention.'
         : 'For each task below propose, in one line: a priority (low, medium, high or urgent), an assignee from the members listed, and the next step (clarify, split, start, close, or ping the assignee). Overdue tasks first, then untriaged, then stale.',
