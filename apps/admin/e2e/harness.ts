@@ -51,6 +51,8 @@ export interface ServerOptions {
    * it the server starts with no users, as a fresh self-hosted install does.
    */
   firstAdmin?: boolean
+  /** More environment for the server process (e.g. NODE_EXTRA_CA_CERTS, read only at start). */
+  env?: Record<string, string>
 }
 
 /** Starts the API as a user would (`node dist/server.js`) and waits until it answers. */
@@ -74,6 +76,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       TESSERA_ADMIN_EMAIL: firstAdmin ? ADMIN.email : '',
       TESSERA_ADMIN_PASSWORD: firstAdmin ? ADMIN.password : '',
       LOG_LEVEL: 'warn',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
