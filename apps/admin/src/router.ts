@@ -57,6 +57,12 @@ export const router = createRouter({
           meta: { title: 'Task' },
         },
         {
+          path: 'activity',
+          name: 'activity',
+          component: () => import('./views/activity-view.vue'),
+          meta: { title: 'Activity' },
+        },
+        {
           path: 'tokens',
           name: 'tokens',
           component: () => import('./views/tokens-view.vue'),
@@ -87,10 +93,10 @@ export const router = createRouter({
           meta: { title: 'OAuth apps', permission: 'ManageSettings' },
         },
         {
+          // Where the whole workspace's feed was before everyone had one: same page, same filters.
           path: 'admin/activity',
           name: 'admin-activity',
-          component: () => import('./views/admin/activity-view.vue'),
-          meta: { title: 'Activity', permission: 'ViewAllActivity' },
+          redirect: (to) => ({ name: 'activity', query: to.query }),
         },
         {
           path: ':pathMatch(.*)*',

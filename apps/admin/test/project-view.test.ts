@@ -2,7 +2,7 @@ import type { Project } from '@tessera/api/contract'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import ProjectView from '../src/views/workspace/project-view.vue'
-import { makeProject } from './fixtures'
+import { makeMember, makeProject, makeUserRef } from './fixtures'
 import { routerAt } from './router'
 
 const api = vi.hoisted(() => ({
@@ -11,15 +11,23 @@ const api = vi.hoisted(() => ({
   updateProject: vi.fn(),
 }))
 vi.mock('../src/api/projects', () => api)
+const activityApi = vi.hoisted(() => ({
+  listActivity: vi.fn(async () => ({ activity: [], nextCursor: null })),
+}))
+vi.mock('../src/api/activity', () => activityApi)
+vi.mock('../src/api/tokens', () => ({ listTokens: vi.fn() }))
 
 afterEach(() => {
   document.body.innerHTML = ''
 })
 
-async function mountProject(project: Project) {
+async function mountProject(project: Project, query = '') {
   api.getProject.mockResolvedValue(project)
-  api.listMembers.mockResolvedValue([])
-  const router = await routerAt(`/projects/${project.key}`)
+  api.listMembers.mockResolvedValue([
+    makeMember({ user: makeUserRef({ name: 'Zoe Owner', email: 'zoe@example.com' }) }),
+    makeMember({ user: makeUserRef({ name: 'Al Member', email: 'al@example.com' }) }),
+  ])
+  const router = await routerAt(`/projects/${project.key}${query}`)
   const wrapper = mount(ProjectView, {
     attachTo: document.body,
     // The tabs have their own tests; this one is about the header.
@@ -52,5 +60,23 @@ describe('project page', () => {
   it('shows no description block when the project has none', async () => {
     const wrapper = await mountProject(makeProject({ key: 'API', description: '' }))
     expect(wrapper.find('[data-testid="project-description"]').exists()).toBe(false)
+  })
+
+  it("has an Activity tab: the project's feed, filtered by its members, way in and token", async () => {
+    const wrapper = await mountProject(makeProject({ key: 'WEB' }), '?tab=activity')
+    const tab = wrapper.get('.project__tab.is-active')
+    expect(tab.text()).toBe('Activity')
+    expect(tab.attributes('aria-current')).toBe('page')
+    expect(activityApi.listActivity).toHaveBeenLastCalledWith({ project: 'WEB', cursor: undefined })
+    expect(wrapper.findAll('#filter-actor option').map((o) => o.text())).toEqual([
+      'Everyone',
+      'Al Member (al@example.com)',
+      'Zoe Owner (zoe@example.com)',
+    ])
+    expect(wrapper.find('#filter-via').exists()).toBe(true)
+    expect(wrapper.find('#filter-token').exists()).toBe(true)
+    // The project is fixed by the tab: no project filter.
+    expect(wrapper.find('#filter-project').exists()).toBe(false)
+    expect(wrapper.get('caption').text()).toBe('Activity in WEB, newest first')
   })
 })

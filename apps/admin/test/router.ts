@@ -10,6 +10,7 @@ export async function routerAt(path: string, component: object = Stub): Promise<
       { path: '/projects', name: 'projects', component },
       { path: '/projects/:key', name: 'project', component },
       { path: '/tasks/:ref', name: 'task', component },
+      { path: '/activity', name: 'activity', component },
       { path: '/admin/activity', name: 'admin-activity', component },
       { path: '/:any(.*)*', name: 'other', component: Stub },
     ],

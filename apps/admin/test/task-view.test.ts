@@ -1,10 +1,17 @@
-import type { Comment, Task, TaskWithComments } from '@tessera/api/contract'
+import type { Activity, Comment, Task, TaskWithComments } from '@tessera/api/contract'
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../src/api/client'
 import { notices } from '../src/stores/notices'
 import TaskView from '../src/views/workspace/task-view.vue'
-import { makeComment, makeMember, makeProject, makeTask, makeUserRef } from './fixtures'
+import {
+  makeActivity,
+  makeComment,
+  makeMember,
+  makeProject,
+  makeTask,
+  makeUserRef,
+} from './fixtures'
 import { routerAt } from './router'
 
 const tasksApi = vi.hoisted(() => ({
@@ -20,6 +27,10 @@ const projectsApi = vi.hoisted(() => ({
   listMembers: vi.fn(),
 }))
 vi.mock('../src/api/projects', () => projectsApi)
+const activityApi = vi.hoisted(() => ({
+  listActivity: vi.fn(async () => ({ activity: [] as Activity[], nextCursor: null })),
+}))
+vi.mock('../src/api/activity', () => activityApi)
 
 const ada = makeUserRef({ name: 'Ada Lovelace' })
 
@@ -120,6 +131,47 @@ describe('task page', () => {
     expect(tasksApi.addComment).toHaveBeenCalledWith('WEB-7', { body: 'Done on my side' })
     expect(wrapper.findAll('[data-testid="comment"]')).toHaveLength(2)
     expect((wrapper.get('textarea').element as HTMLTextAreaElement).value).toBe('')
+  })
+
+  it('a comment written with a token carries its via badge; one from the console does not', async () => {
+    const task = makeTask({ number: 8 })
+    const wrapper = await mountTask(task, [
+      makeComment({
+        body: 'Looked into it',
+        via: 'mcp',
+        token: { id: '10000000-0000-4000-8000-000000000321', name: 'Cursor on laptop' },
+      }),
+      makeComment({ body: 'Thanks', via: 'web', token: null }),
+      makeComment({ body: 'From before', via: null, token: null }),
+    ])
+    const comments = wrapper.findAll('[data-testid="comment"]')
+    expect(comments[0]?.get('[data-testid="via-badge"]').text()).toBe(
+      'via MCP · “Cursor on laptop”',
+    )
+    expect(comments[1]?.find('[data-testid="via-badge"]').exists()).toBe(false)
+    expect(comments[2]?.find('[data-testid="via-badge"]').exists()).toBe(false)
+  })
+
+  it("shows the task's history under its comments, and reads it again after a change here", async () => {
+    activityApi.listActivity.mockResolvedValue({
+      activity: [makeActivity({ action: 'task.created', actor: ada })],
+      nextCursor: null,
+    })
+    const task = makeTask({ number: 9 })
+    const wrapper = await mountTask(task)
+    expect(activityApi.listActivity).toHaveBeenLastCalledWith({
+      task: 'WEB-9',
+      cursor: undefined,
+      limit: 20,
+    })
+    expect(wrapper.get('[data-testid="history-entry"]').text()).toContain(
+      'Ada Lovelace created this task',
+    )
+    const calls = activityApi.listActivity.mock.calls.length
+    tasksApi.updateTask.mockResolvedValue({ ...task, priority: 'high' })
+    await wrapper.get('select[id$="-priority"]').setValue('high')
+    await flushPromises()
+    expect(activityApi.listActivity.mock.calls.length).toBe(calls + 1)
   })
 
   it('is read-only in an archived project', async () => {

@@ -1,14 +1,21 @@
-import type { ActivityList, Via } from '@tessera/api/contract'
+import type { ActivityFilters, ActivityList } from '@tessera/api/contract'
 import { http } from './client'
 
-export interface ActivityFilter {
-  via?: Via
-  /** A user id: only what this user did. */
-  actor?: string
+/** What to narrow the feed to; each applies within what the caller may see. */
+export interface ActivityFilter extends Partial<ActivityFilters> {
   cursor?: string
+  limit?: number
 }
 
 export const listActivity = (filter: ActivityFilter = {}) =>
   http.get<ActivityList>('/activity', {
-    query: { via: filter.via, actor: filter.actor, cursor: filter.cursor },
+    query: {
+      via: filter.via,
+      actor: filter.actor,
+      project: filter.project,
+      token: filter.token,
+      task: filter.task,
+      cursor: filter.cursor,
+      limit: filter.limit,
+    },
   })
