@@ -33,6 +33,13 @@ export const router = createRouter({
       meta: { title: 'Connect an app' },
     },
     {
+      // After sign-in, when an administrator requires a new password: nothing else until then.
+      path: '/change-password',
+      name: 'change-password',
+      component: () => import('./views/change-password-view.vue'),
+      meta: { title: 'Choose a New Password' },
+    },
+    {
       path: '/',
       component: () => import('./views/app-shell.vue'),
       children: [
@@ -61,6 +68,12 @@ export const router = createRouter({
           name: 'activity',
           component: () => import('./views/activity-view.vue'),
           meta: { title: 'Activity' },
+        },
+        {
+          path: 'account',
+          name: 'account',
+          component: () => import('./views/account-view.vue'),
+          meta: { title: 'Account' },
         },
         {
           path: 'tokens',
@@ -115,7 +128,7 @@ router.beforeEach(async (to): Promise<RouteLocationRaw | true> => {
   } catch {
     // The server cannot be reached: the sign-in page shows why when the user tries.
   }
-  const { user } = useSession()
+  const { user, passwordChangeRequired } = useSession()
   if (to.meta.public) {
     if (to.name === 'sign-in' && user.value) return safeRedirect(to.query.redirect) ?? '/'
     return true
@@ -123,6 +136,10 @@ router.beforeEach(async (to): Promise<RouteLocationRaw | true> => {
   if (!user.value) {
     return { name: 'sign-in', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
+  if (passwordChangeRequired.value && to.name !== 'change-password') {
+    return { name: 'change-password', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  }
+  if (!passwordChangeRequired.value && to.name === 'change-password') return { name: 'account' }
   return true
 })
 

@@ -87,3 +87,39 @@ describe('activity sentences', () => {
     )
   })
 })
+
+describe('activity sentences: accounts', () => {
+  const self = { id: '10000000-0000-4000-8000-00000000abcd', email: 'ada@example.com', name: 'Ada' }
+  const about = { type: 'user', id: self.id, label: self.email }
+
+  it('a person changing their own password "changed their password"', () => {
+    expect(sentence({ action: 'user.password_changed', actor: self, target: about })).toBe(
+      'changed their password',
+    )
+  })
+
+  it('an administrator requiring a new password names the person', () => {
+    expect(sentence({ action: 'user.password_change_required', target: about })).toBe(
+      'required a new password from ada@example.com',
+    )
+  })
+
+  it('signing out sessions says how many', () => {
+    expect(
+      sentence({
+        action: 'user.sessions_ended',
+        actor: self,
+        target: about,
+        changes: { sessions: { before: null, after: 3 } },
+      }),
+    ).toBe('signed out 3 of their console sessions')
+    expect(
+      sentence({
+        action: 'user.sessions_ended',
+        actor: self,
+        target: about,
+        changes: { sessions: { before: null, after: 1 } },
+      }),
+    ).toBe('signed out one of their console sessions')
+  })
+})

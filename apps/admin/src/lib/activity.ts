@@ -162,6 +162,21 @@ export function describeActivity(entry: Activity): ActivitySentence {
       return sentence('updated', '', changeLines(entry))
     case 'user.password_reset':
       return sentence('reset the password of')
+    case 'user.password_changed':
+      return entry.actor?.id === entry.target.id
+        ? { verb: 'changed their password', target: null, rest: '', details: [] }
+        : sentence('changed the password of')
+    case 'user.password_change_required':
+      return sentence('required a new password from')
+    case 'user.sessions_ended': {
+      const count = Number(changes.sessions?.after ?? 1)
+      return {
+        verb: `signed out ${count === 1 ? 'one' : count} of their console sessions`,
+        target: null,
+        rest: '',
+        details: [],
+      }
+    }
     case 'settings.updated':
       return {
         verb: 'changed the token policy',

@@ -60,6 +60,8 @@ export function useSession() {
   return {
     state: readonly(state),
     user: computed(() => state.user),
+    /** An administrator requires a new password: the console shows nothing else until then. */
+    passwordChangeRequired: computed(() => state.auth?.passwordChangeRequired === true),
     can: (permission: Permission) => state.permissions.includes(permission),
   }
 }
