@@ -57,9 +57,9 @@ describe('console in a real browser', () => {
     await create.getByLabel('Name').fill('Cursor MCP')
     await create.getByLabel(/Expires In \(days\)/).fill('7')
     await shoot(page, '03-create-token')
-    await create.getByRole('button', { name: 'Create token' }).click()
+    await create.getByRole('button', { name: 'Create Token' }).click()
 
-    const success = page.getByRole('dialog', { name: 'Token created' })
+    const success = page.getByRole('dialog', { name: 'Token Created' })
     await success.waitFor()
     const shown = await success.getByLabel('Your new API token').inputValue()
     await success.getByRole('button', { name: 'Copy token' }).click()
@@ -82,7 +82,7 @@ describe('console in a real browser', () => {
     await row.getByRole('button', { name: 'Revoke Cursor MCP' }).click()
     const confirm = page.getByRole('alertdialog', { name: 'Revoke “Cursor MCP”?' })
     await shoot(page, '06-revoke-confirm')
-    await confirm.getByRole('button', { name: 'Revoke token' }).click()
+    await confirm.getByRole('button', { name: 'Revoke Token' }).click()
     await row.getByText('Revoked').waitFor()
 
     const after = await useToken(server.baseUrl, copied)
@@ -101,10 +101,10 @@ describe('console in a real browser', () => {
     const page = await openAs(owner, '/tokens')
     await page.getByRole('button', { name: 'Rotate Laptop' }).click()
     await page
-      .getByRole('alertdialog', { name: 'Regenerate “Laptop”?' })
-      .getByRole('button', { name: 'Regenerate token' })
+      .getByRole('alertdialog', { name: 'Rotate “Laptop”?' })
+      .getByRole('button', { name: 'Rotate Token' })
       .click()
-    const success = page.getByRole('dialog', { name: 'Token regenerated' })
+    const success = page.getByRole('dialog', { name: 'Token Rotated' })
     const fresh = await success.getByLabel('Your new API token').inputValue()
     expect(fresh).not.toBe(original.secret)
     expect((await useToken(server.baseUrl, fresh)).status).toBe(200)
@@ -132,7 +132,7 @@ describe('console in a real browser', () => {
     await row.getByRole('button', { name: 'Revoke Claude Desktop' }).click()
     await page
       .getByRole('alertdialog', { name: 'Revoke “Claude Desktop”?' })
-      .getByRole('button', { name: 'Revoke token' })
+      .getByRole('button', { name: 'Revoke Token' })
       .click()
     await page.getByRole('heading', { name: 'No tokens match these filters' }).waitFor()
 
@@ -157,7 +157,7 @@ describe('console in a real browser', () => {
     await expect(allowed.isChecked()).resolves.toBe(true)
     try {
       await allowed.uncheck()
-      await page.getByRole('button', { name: 'Save policy' }).click()
+      await page.getByRole('button', { name: 'Save Policy' }).click()
       await page.getByText('Token policy saved').waitFor()
       await shoot(page, '10-token-policy')
 
@@ -169,7 +169,7 @@ describe('console in a real browser', () => {
       await expect(memberPage.getByRole('link', { name: 'API Tokens' }).count()).resolves.toBe(0)
       await memberPage.getByRole('button', { name: /Member/ }).click()
       const menu = memberPage.getByRole('menu', { name: 'Account' })
-      await menu.getByRole('menuitem', { name: 'Sign out' }).waitFor()
+      await menu.getByRole('menuitem', { name: 'Sign Out' }).waitFor()
       await expect(menu.getByRole('menuitem', { name: 'API Tokens' }).count()).resolves.toBe(0)
       await shoot(memberPage, '11-missing-permission')
       await memberPage.context().close()
@@ -196,7 +196,7 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: /Leaver/ }).click()
     await page
       .getByRole('menu', { name: 'Account' })
-      .getByRole('menuitem', { name: 'Sign out' })
+      .getByRole('menuitem', { name: 'Sign Out' })
       .click()
     await page.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor()
     await expect(page.getByText('signed out of this tab only').count()).resolves.toBe(0)

@@ -45,7 +45,7 @@ describe('first run in a real browser', () => {
     await page.goto('/')
     await page.waitForURL(/\/sign-in/)
     await page.getByRole('heading', { name: 'Create the first admin account' }).waitFor()
-    await expect(page.getByRole('button', { name: 'Sign in' }).count()).resolves.toBe(0)
+    await expect(page.getByRole('button', { name: 'Sign In' }).count()).resolves.toBe(0)
 
     const person = {
       name: 'Grace Hopper',
@@ -58,14 +58,14 @@ describe('first run in a real browser', () => {
     await page.getByLabel('Email').fill(person.email)
     await page.getByLabel('Password', { exact: true }).fill(person.password)
     await page.getByLabel('Confirm password').fill('not the same password')
-    await page.getByRole('button', { name: 'Create admin account' }).click()
+    await page.getByRole('button', { name: 'Create Admin Account' }).click()
     await page.getByText('The two passwords are not the same.').waitFor()
     expect(await setupStatus()).toEqual({ needsSetup: true })
 
     await page.getByLabel('Confirm password').fill(person.password)
     // Everything right but the code: refused on the code's field, and nobody is created.
     await codeField.fill('AAAA-BBBB-CCCC')
-    await page.getByRole('button', { name: 'Create admin account' }).click()
+    await page.getByRole('button', { name: 'Create Admin Account' }).click()
     await page.getByText('The setup code is wrong.').waitFor()
     expect(await codeField.getAttribute('aria-invalid')).toBe('true')
     const describedBy = await codeField.getAttribute('aria-describedby')
@@ -77,7 +77,7 @@ describe('first run in a real browser', () => {
 
     await codeField.fill(setupCode())
     await shoot(page, '12-first-run-setup')
-    await page.getByRole('button', { name: 'Create admin account' }).click()
+    await page.getByRole('button', { name: 'Create Admin Account' }).click()
 
     // Signed in, on the console home, as an admin.
     await page.waitForURL((url) => url.pathname === '/projects')

@@ -168,7 +168,7 @@ export async function newContext(browser: Browser, baseUrl: string): Promise<Bro
 export async function signIn(page: Page, email: string, password: string) {
   await page.getByLabel('Email').fill(email)
   await page.getByLabel('Password', { exact: true }).fill(password)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign In' }).click()
 }
 
 /** Screenshots at desktop and phone width, and checks the phone layout does not scroll sideways. */

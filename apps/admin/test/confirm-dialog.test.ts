@@ -10,7 +10,7 @@ afterEach(() => {
 function mountConfirm(props: Record<string, unknown> = {}) {
   return mount(ConfirmDialog, {
     attachTo: document.body,
-    props: { open: true, title: 'Revoke “Cursor MCP”?', confirmLabel: 'Revoke token', ...props },
+    props: { open: true, title: 'Revoke “Cursor MCP”?', confirmLabel: 'Revoke Token', ...props },
     slots: { default: '<p>Cursor MCP stops working immediately.</p>' },
   })
 }

@@ -33,7 +33,7 @@ async function submit(wrapper: ReturnType<typeof mountDialog>) {
 describe('new task dialog', () => {
   it('names the project it creates the task in', () => {
     const wrapper = mountDialog()
-    expect(wrapper.get('h2').text()).toBe('New task')
+    expect(wrapper.get('h2').text()).toBe('New Task')
     expect(wrapper.text()).toContain('In Website (WEB).')
   })
 

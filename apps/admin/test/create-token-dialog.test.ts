@@ -98,14 +98,14 @@ describe('create token dialog', () => {
     expect(hint.text()).toContain('Tokens may last at most 30 days.')
   })
 
-  it('in one-token mode offers "Generate token" and warns that it replaces the current one', () => {
+  it('in one-token mode offers "Generate Token" and warns that it replaces the current one', () => {
     const wrapper = mountDialog({
       policy: makePolicy({ tokensPerUser: 1 }),
       replaces: makeToken({ name: 'My laptop' }),
     })
-    expect(wrapper.get('h2').text()).toBe('Generate token')
+    expect(wrapper.get('h2').text()).toBe('Generate Token')
     expect(wrapper.text()).toContain('replaces “My laptop”')
-    expect(wrapper.get('button[type="submit"]').text()).toBe('Generate token')
+    expect(wrapper.get('button[type="submit"]').text()).toBe('Generate Token')
   })
 
   it('limits the token to the chosen projects, with full access', async () => {

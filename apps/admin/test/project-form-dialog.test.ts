@@ -72,7 +72,7 @@ describe('new project dialog', () => {
 
   it('edits name and description of a project but keeps its key read-only', async () => {
     const wrapper = mountDialog({ project: makeProject({ key: 'OPS', name: 'Operations' }) })
-    expect(wrapper.get('h2').text()).toBe('Edit project')
+    expect(wrapper.get('h2').text()).toBe('Edit Project')
     expect(wrapper.get('input[name="key"]').attributes('readonly')).toBeDefined()
     await wrapper.get('input[name="name"]').setValue('Ops team')
     await submit(wrapper)

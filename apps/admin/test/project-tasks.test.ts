@@ -56,12 +56,12 @@ describe('a project’s tasks', () => {
       expect.objectContaining({ project: 'WEB', status: 'todo', q: 'login', cursor: undefined }),
     )
     expect(refs(wrapper)).toEqual(['WEB-3', 'WEB-2'])
-    const more = wrapper.findAll('button').find((button) => button.text() === 'Load more tasks')
+    const more = wrapper.findAll('button').find((button) => button.text() === 'Load More Tasks')
     await more?.trigger('click')
     await flushPromises()
     expect(api.listTasks).toHaveBeenLastCalledWith(expect.objectContaining({ cursor: 'c1' }))
     expect(refs(wrapper)).toEqual(['WEB-3', 'WEB-2', 'WEB-1'])
-    expect(wrapper.text()).not.toContain('Load more tasks')
+    expect(wrapper.text()).not.toContain('Load More Tasks')
   })
 
   it('searches after a pause in typing, through the address', async () => {

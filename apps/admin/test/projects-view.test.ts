@@ -70,7 +70,7 @@ describe('projects page', () => {
     const empty = wrapper.get('[data-testid="projects-empty"]')
     expect(empty.text()).toContain('No projects yet')
     await empty.get('button').trigger('click')
-    expect(wrapper.get('dialog h2').text()).toBe('New project')
+    expect(wrapper.get('dialog h2').text()).toBe('New Project')
   })
 
   it('creates a project and opens it', async () => {

@@ -44,14 +44,14 @@ describe('token success dialog', () => {
     const wrapper = mountDialog()
     const button = wrapper.get('button[aria-label="Copy token"]')
     await button.trigger('click')
-    await vi.waitFor(() => expect(button.text()).toContain('Copy failed'))
+    await vi.waitFor(() => expect(button.text()).toContain('Copy Failed'))
   })
 
   it('offers a tab per client, each snippet with this server’s URL and the new token', async () => {
     const wrapper = mountDialog()
     const tabs = wrapper.findAll('[role="tab"]')
     expect(tabs.map((tab) => tab.text())).toEqual([
-      'VS Code extension',
+      'VS Code Extension',
       'VS Code mcp.json',
       'Cursor',
       'Claude Desktop',
@@ -96,7 +96,7 @@ describe('token success dialog', () => {
 
   it('says the old token stopped working after a rotation', () => {
     const wrapper = mountDialog({ mode: 'rotated' })
-    expect(wrapper.get('h2').text()).toBe('Token regenerated')
+    expect(wrapper.get('h2').text()).toBe('Token Rotated')
     expect(wrapper.text()).toContain('The old one no longer works')
   })
 

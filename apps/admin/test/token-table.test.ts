@@ -30,9 +30,19 @@ describe('token table', () => {
     })
     const row = wrapper.get('[data-testid="token-row"]')
     expect(row.text()).toContain('Cursor MCP')
-    expect(row.get('[data-label="Prefix"]').text()).toBe('tsr_ab12cd…')
+    expect(row.get('[data-testid="token-prefix"]').text()).toBe('tsr_ab12cd…')
     expect(row.get('[data-label="Last used"]').text()).toBe('never')
-    expect(row.get('[data-label="Expires"]').text()).toBe('never')
+    const expires = row.get('[data-label="Expires"]')
+    expect(expires.text()).toMatch(/^never\s+created /)
+  })
+
+  it('shows when a token was created under its expiry', () => {
+    const createdAt = new Date(Date.now() - 3 * DAY).toISOString()
+    const expiresAt = new Date(Date.now() + 27 * DAY).toISOString()
+    const wrapper = mountTable({ tokens: [makeToken({ createdAt, expiresAt })] })
+    const expires = wrapper.get('[data-label="Expires"]')
+    expect(expires.get('time').text()).toBe('in 27 days')
+    expect(expires.get('[data-testid="token-created"]').text()).toBe('created 3 days ago')
   })
 
   it('shows relative dates with the exact time in the title', () => {

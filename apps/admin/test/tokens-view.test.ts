@@ -42,9 +42,9 @@ describe('tokens page', () => {
     expect(wrapper.find('button[aria-label="Rotate CI"]').exists()).toBe(true)
   })
 
-  it('in one-token-per-user mode offers "Generate token" and "Delete token" instead', async () => {
+  it('in one-token-per-user mode offers "Generate Token" and "Delete Token" instead', async () => {
     const wrapper = await mountView([makeToken({ name: 'Mine' })], makePolicy({ tokensPerUser: 1 }))
-    expect(buttonTexts(wrapper)).toEqual(['Delete token', 'Generate token'])
+    expect(buttonTexts(wrapper)).toEqual(['Delete Token', 'Generate Token'])
     expect(wrapper.find('button[aria-label="Rotate Mine"]').exists()).toBe(false)
     await wrapper.findAll('.page-actions button')[1]?.trigger('click')
     expect(wrapper.get('dialog').text()).toContain('replaces “Mine”')
@@ -81,13 +81,13 @@ describe('tokens page', () => {
     await flushPromises()
     expect(api.listTokens).toHaveBeenLastCalledWith({ cursor: undefined, limit: 100 })
     expect(wrapper.text()).toContain('Newest')
-    const more = wrapper.findAll('button').find((b) => b.text() === 'Load older tokens')
+    const more = wrapper.findAll('button').find((b) => b.text() === 'Load Older Tokens')
     await more?.trigger('click')
     await flushPromises()
     expect(api.listTokens).toHaveBeenLastCalledWith({ cursor: 'page-2', limit: 100 })
     expect(wrapper.text()).toContain('Newest')
     expect(wrapper.text()).toContain('Oldest')
-    expect(wrapper.findAll('button').some((b) => b.text() === 'Load older tokens')).toBe(false)
+    expect(wrapper.findAll('button').some((b) => b.text() === 'Load Older Tokens')).toBe(false)
   })
 
   it('shows an error with a retry when the tokens cannot be loaded', async () => {

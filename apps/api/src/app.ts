@@ -15,7 +15,7 @@ import { clientErrorHandler } from './lib/client-errors.js'
 import { isConsoleNavigation } from './lib/console-navigation.js'
 import { installErrorHandler, routeNotFound } from './lib/error-handler.js'
 import { installNulGuard } from './lib/nul-guard.js'
-import { installSecurityHeaders } from './lib/security-headers.js'
+import { docsCsp, installSecurityHeaders } from './lib/security-headers.js'
 import { serializerCompiler } from './lib/serializer.js'
 import {
   capConnections,
@@ -141,12 +141,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(fastifySwaggerUi, {
     routePrefix: '/api/docs',
     staticCSP: true,
-    // Plain-HTTP servers on a LAN are common: do not ask browsers to upgrade the docs' assets.
-    // Never framed, like the console.
-    transformStaticCSP: (header) =>
-      header
-        .replace(/\s*upgrade-insecure-requests;?/, '')
-        .replace("frame-ancestors 'self'", "frame-ancestors 'none'"),
+    transformStaticCSP: docsCsp,
   })
 
   await app.register(dbPlugin, { database: options.database })

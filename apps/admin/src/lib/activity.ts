@@ -147,7 +147,7 @@ export function describeActivity(entry: Activity): ActivitySentence {
     case 'token.created':
       return sentence('created token', '', changeLines(entry))
     case 'token.rotated':
-      return sentence('regenerated token')
+      return sentence('rotated token')
     case 'token.revoked':
       return sentence('revoked token')
     case 'user.created':

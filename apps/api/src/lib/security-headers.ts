@@ -19,6 +19,21 @@ export const CONSOLE_CSP = [
 ].join(';')
 
 /**
+ * The API docs' policy: Swagger UI's own, with its scripts still limited to the page's own, and
+ * three changes. Plain-HTTP servers on a LAN are common, so browsers are not asked to upgrade
+ * requests; the page is never framed, like the console; and inline styles are allowed, because
+ * Swagger UI adds `<style>` elements and style attributes as it renders, which its `style-src
+ * 'self' https:` refuses (a CSP violation in the console of every visit). A style cannot run
+ * code; the console's policy allows inline styles for the same reason.
+ */
+export function docsCsp(header: string): string {
+  return header
+    .replace(/\s*upgrade-insecure-requests;?/, '')
+    .replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+    .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'")
+}
+
+/**
  * What browsers act on when they render a page (the set helmet sends), for HTML answers only: the
  * console's pages and the API docs. The docs page brings its own CSP, which is kept.
  */
