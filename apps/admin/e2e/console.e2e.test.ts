@@ -55,7 +55,7 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: 'Create New Token' }).click()
     const create = page.getByRole('dialog', { name: 'Create New Token' })
     await create.getByLabel('Name').fill('Cursor MCP')
-    await create.getByLabel(/Expires In \(days\)/).fill('7')
+    await create.getByRole('radio', { name: '7 days' }).check()
     await shoot(page, '03-create-token')
     await create.getByRole('button', { name: 'Create Token' }).click()
 
@@ -83,7 +83,7 @@ describe('console in a real browser', () => {
     const confirm = page.getByRole('alertdialog', { name: 'Revoke “Cursor MCP”?' })
     await shoot(page, '06-revoke-confirm')
     await confirm.getByRole('button', { name: 'Revoke Token' }).click()
-    await row.getByText('Revoked').waitFor()
+    await row.getByText('Revoked', { exact: true }).waitFor()
 
     const after = await useToken(server.baseUrl, copied)
     expect(after.status).toBe(401)

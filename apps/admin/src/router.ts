@@ -82,6 +82,12 @@ export const router = createRouter({
           meta: { title: 'API Tokens', permission: 'ManageApiTokens' },
         },
         {
+          path: 'tokens/:id',
+          name: 'token',
+          component: () => import('./views/token-detail-view.vue'),
+          meta: { title: 'API Token', permission: 'ManageApiTokens' },
+        },
+        {
           path: 'admin/users',
           name: 'admin-users',
           component: () => import('./views/admin/users-view.vue'),
@@ -92,6 +98,13 @@ export const router = createRouter({
           name: 'admin-tokens',
           component: () => import('./views/admin/all-tokens-view.vue'),
           meta: { title: 'All tokens', permission: 'ManageAllTokens' },
+        },
+        {
+          path: 'admin/tokens/:id',
+          name: 'admin-token',
+          component: () => import('./views/token-detail-view.vue'),
+          props: { admin: true },
+          meta: { title: 'Token', permission: 'ManageAllTokens' },
         },
         {
           path: 'admin/policy',

@@ -24,6 +24,7 @@ export function makeToken(overrides: Partial<Token> = {}): Token {
     expiresAt: null,
     lastUsedAt: null,
     lastUsedIp: null,
+    lastUsedClient: null,
     revokedAt: null,
     status: 'active',
     ...overrides,

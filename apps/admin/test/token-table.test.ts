@@ -3,6 +3,7 @@ import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import TokenTable from '../src/components/token-table.vue'
 import { makeToken } from './fixtures'
+import { routerAt } from './router'
 
 const DAY = 24 * 3600 * 1000
 
@@ -138,5 +139,56 @@ describe('token table', () => {
     }
     const wrapper = mount(TokenTable, { props: { tokens: [token], showOwner: true } })
     expect(wrapper.get('[data-label="Owner"]').text()).toContain('Ada Lovelace')
+  })
+
+  it('says what used a token last and from where: "3 minutes ago by Cursor 1.7 from 10.0.0.5"', () => {
+    const lastUsedAt = new Date(Date.now() - 3 * 60_000).toISOString()
+    const wrapper = mountTable({
+      tokens: [makeToken({ lastUsedAt, lastUsedClient: 'Cursor 1.7', lastUsedIp: '10.0.0.5' })],
+    })
+    const cell = wrapper.get('[data-label="Last used"]')
+    expect(cell.text().replace(/\s+/g, ' ')).toBe('3 minutes ago by Cursor 1.7 from 10.0.0.5')
+  })
+
+  it('says when a revoked or expired token ended instead of its expiry', () => {
+    const wrapper = mountTable({
+      tokens: [
+        makeToken({
+          name: 'Revoked',
+          status: 'revoked',
+          createdAt: '2025-03-02T00:00:00Z',
+          expiresAt: new Date(Date.now() + 20 * DAY).toISOString(),
+          revokedAt: new Date(Date.now() - 2 * DAY).toISOString(),
+        }),
+        makeToken({
+          name: 'Expired',
+          status: 'expired',
+          createdAt: '2025-03-01T00:00:00Z',
+          expiresAt: new Date(Date.now() - 5 * DAY).toISOString(),
+        }),
+      ],
+    })
+    const ended = wrapper.findAll('[data-testid="token-ended"]').map((cell) => cell.text())
+    expect(ended).toEqual(['revoked 2 days ago', 'expired 5 days ago'])
+    expect(wrapper.text()).not.toContain('in 20 days')
+  })
+
+  it('links each name to the token page when given where, in the order given', async () => {
+    const router = await routerAt('/admin/tokens')
+    const tokens = [
+      makeToken({ name: 'Older', createdAt: '2025-01-01T00:00:00Z' }),
+      makeToken({ name: 'Newer', createdAt: '2025-02-01T00:00:00Z' }),
+    ]
+    const wrapper = mount(TokenTable, {
+      props: {
+        tokens,
+        presorted: true,
+        detailRoute: (token: Token) => ({ name: 'admin-token', params: { id: token.id } }),
+      },
+      global: { plugins: [router] },
+    })
+    const links = wrapper.findAll('[data-testid="token-link"]')
+    expect(links.map((link) => link.text())).toEqual(['Older', 'Newer'])
+    expect(links[0]?.attributes('href')).toBe(`/admin/tokens/${tokens[0]?.id}`)
   })
 })

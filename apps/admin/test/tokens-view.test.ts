@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import TokensView from '../src/views/tokens-view.vue'
 import { makePolicy, makeToken } from './fixtures'
+import { routerAt } from './router'
 
 const api = vi.hoisted(() => ({
   listTokens: vi.fn<(page?: { cursor?: string; limit?: number }) => Promise<TokenList>>(),
@@ -24,10 +25,16 @@ afterEach(() => {
   document.body.innerHTML = ''
 })
 
+/** Token names link to their detail page: the view needs a router. */
+const mountOptions = async () => ({
+  attachTo: document.body,
+  global: { plugins: [await routerAt('/tokens')] },
+})
+
 async function mountView(tokens: Token[], policy: Settings) {
   api.listTokens.mockResolvedValue({ tokens, nextCursor: null })
   api.getTokenPolicy.mockResolvedValue(policy)
-  const wrapper = mount(TokensView, { attachTo: document.body })
+  const wrapper = mount(TokensView, await mountOptions())
   await flushPromises()
   return wrapper
 }
@@ -77,7 +84,7 @@ describe('tokens page', () => {
       .mockResolvedValueOnce({ tokens: [makeToken({ name: 'Newest' })], nextCursor: 'page-2' })
       .mockResolvedValueOnce({ tokens: [makeToken({ name: 'Oldest' })], nextCursor: null })
     api.getTokenPolicy.mockResolvedValue(makePolicy())
-    const wrapper = mount(TokensView, { attachTo: document.body })
+    const wrapper = mount(TokensView, await mountOptions())
     await flushPromises()
     expect(api.listTokens).toHaveBeenLastCalledWith({ cursor: undefined, limit: 100 })
     expect(wrapper.text()).toContain('Newest')
@@ -93,13 +100,28 @@ describe('tokens page', () => {
   it('shows an error with a retry when the tokens cannot be loaded', async () => {
     api.listTokens.mockRejectedValueOnce(new Error('offline'))
     api.getTokenPolicy.mockResolvedValue(makePolicy())
-    const wrapper = mount(TokensView, { attachTo: document.body })
+    const wrapper = mount(TokensView, await mountOptions())
     await flushPromises()
     expect(wrapper.get('[role="alert"]').text()).toContain('Could not load your tokens')
     api.listTokens.mockResolvedValue({ tokens: [], nextCursor: null })
     await wrapper.get('[role="alert"] button').trigger('click')
     await flushPromises()
     expect(wrapper.find('[data-testid="tokens-empty"]').exists()).toBe(true)
+  })
+
+  it('warns about tokens that expire within 7 days; Rotate there asks to rotate that one', async () => {
+    const expiresAt = new Date(Date.now() + 3 * 24 * 3600 * 1000).toISOString()
+    const wrapper = await mountView(
+      [makeToken({ name: 'Cursor MCP', expiresAt }), makeToken({ name: 'CI' })],
+      makePolicy(),
+    )
+    const banner = wrapper.get('[data-testid="expiry-banner"]')
+    expect(banner.text()).toContain('Cursor MCP expires in 3 days')
+    expect(banner.text()).not.toContain('CI')
+    await banner.get('button[aria-label="Rotate Cursor MCP"]').trigger('click')
+    const confirm = wrapper.get('dialog[role="alertdialog"]')
+    expect(confirm.text()).toContain('“Cursor MCP”')
+    expect(confirm.text()).toContain('The old token stops working')
   })
 
   it('lists apps connected through OAuth under Connected Apps, not among the personal tokens', async () => {

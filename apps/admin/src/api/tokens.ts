@@ -1,4 +1,10 @@
-import type { CreateTokenBody, Settings, TokenList, TokenWithSecret } from '@tessera/api/contract'
+import type {
+  CreateTokenBody,
+  Settings,
+  TokenDetail,
+  TokenList,
+  TokenWithSecret,
+} from '@tessera/api/contract'
 import { http } from './client'
 
 export interface TokenPageQuery {
@@ -10,6 +16,9 @@ export interface TokenPageQuery {
 /** A page of the user's tokens, newest first. */
 export const listTokens = (page: TokenPageQuery = {}) =>
   http.get<TokenList>('/tokens', { query: { cursor: page.cursor, limit: page.limit } })
+
+/** One of the user's tokens, with its usage (30 days, clients, addresses) and recent activity. */
+export const getToken = (id: string) => http.get<TokenDetail>(`/tokens/${encodeURIComponent(id)}`)
 
 export const createToken = (body: CreateTokenBody) => http.post<TokenWithSecret>('/tokens', body)
 
