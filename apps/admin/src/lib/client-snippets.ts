@@ -40,8 +40,8 @@ export function buildClientGuides(input: { origin: string; token: string }): Cli
         'The Tessera extension keeps the token in VS Code’s secret storage and registers the MCP server for you.',
       // Not in the Marketplace yet: the extension comes as a .vsix file built from the repository.
       steps: [
-        'Get tessera.vsix from whoever runs this server (it is built from the Tessera repository with “npx -y pnpm@10.34.9 --filter tessera-vscode build”).',
-        'Install it: “code --install-extension tessera.vsix” in the folder that holds it, or Extensions → … → Install from VSIX….',
+        'Get tessera.vsix from whoever runs this server: it is not in the Marketplace yet. It is built in the Tessera repository with “npx -y pnpm@10.34.9 vsix”.',
+        'Install it: “code --install-extension apps/vscode-extension/tessera.vsix” from the repository root (or the path where you saved it), or Extensions → … → Install from VSIX….',
         'Open the Command Palette (Ctrl+Shift+P, or Cmd+Shift+P on macOS) and run “Tessera: Connect…”.',
         'Paste the server URL and the token when asked.',
       ],
