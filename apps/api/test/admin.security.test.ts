@@ -44,6 +44,11 @@ function adminRequests(targetUserId: string, targetTokenId: string) {
     },
     { method: 'GET' as const, url: '/api/v1/admin/tokens', permission: 'ManageAllTokens' },
     {
+      method: 'GET' as const,
+      url: `/api/v1/admin/tokens/${targetTokenId}`,
+      permission: 'ManageAllTokens',
+    },
+    {
       method: 'DELETE' as const,
       url: `/api/v1/admin/tokens/${targetTokenId}`,
       permission: 'ManageAllTokens',
