@@ -78,6 +78,28 @@ const adminRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   )
 
+  app.post(
+    '/admin/users/:id/require-password-change',
+    {
+      config: { permission: 'ManageUsers' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Require a user to choose a new password at their next sign-in',
+        description:
+          "Ends every console session of the user; the next sign-in can do nothing but change the password. The user's API tokens keep working.",
+        params: IdParams,
+        response: { 200: RequirePasswordChangeResponse, 404: Problem, ...authErrors },
+      },
+    },
+    async (request) => {
+      const { user, sessionsEnded } = await requirePasswordChange({
+        ctx: serviceContext(request),
+        input: { id: request.params.id },
+      })
+      return { user: presentAdminUser(user), sessionsEnded }
+    },
+  )
+
   app.get(
     '/admin/tokens',
     {
