@@ -59,6 +59,8 @@ export interface RecorderOptions {
 interface Pending {
   lastUse: LastUse | null
   counts: Map<string, UsageCount>
+  /** The counter the previous request went to: most tokens are used by one client from one place. */
+  recent: UsageCount | null
 }
 
 /** The UTC day of a time, as YYYY-MM-DD; the last one is kept, since requests come in days. */
@@ -131,10 +133,18 @@ export class LastUsedRecorder {
     const time = now.getTime()
     let pending = this.pending.get(token.id)
     if (!pending) {
-      pending = { lastUse: null, counts: new Map() }
+      pending = { lastUse: null, counts: new Map(), recent: null }
       this.pending.set(token.id, pending)
     }
-    this.count(pending, token.id, dayOf(time), client, ip ?? '', now)
+    const day = dayOf(time)
+    const address = ip ?? ''
+    const recent = pending.recent
+    if (recent && recent.day === day && recent.client === client && recent.address === address) {
+      recent.requests += 1
+      if (recent.lastAt < now) recent.lastAt = now
+    } else {
+      pending.recent = this.count(pending, token.id, day, client, address, now)
+    }
 
     const queued = this.queuedAt.get(token.id)
     if (queued !== undefined && time - queued < LAST_USED_RESOLUTION_MS) return
@@ -150,7 +160,7 @@ export class LastUsedRecorder {
     client: string,
     address: string,
     now: Date,
-  ) {
+  ): UsageCount {
     let key = `${day}\n${client}\n${address}`
     let counter = pending.counts.get(key)
     if (!counter && pending.counts.size >= MAX_COUNTERS_PER_TOKEN) {
@@ -160,9 +170,11 @@ export class LastUsedRecorder {
     if (counter) {
       counter.requests += 1
       if (counter.lastAt < now) counter.lastAt = now
-    } else {
-      pending.counts.set(key, { tokenId, day, client, address, requests: 1, lastAt: now })
+      return counter
     }
+    counter = { tokenId, day, client, address, requests: 1, lastAt: now }
+    pending.counts.set(key, counter)
+    return counter
   }
 
   /**
@@ -258,7 +270,7 @@ export class LastUsedRecorder {
   private restore(count: UsageCount) {
     let pending = this.pending.get(count.tokenId)
     if (!pending) {
-      pending = { lastUse: null, counts: new Map() }
+      pending = { lastUse: null, counts: new Map(), recent: null }
       this.pending.set(count.tokenId, pending)
     }
     const key = `${count.day}\n${count.client}\n${count.address}`

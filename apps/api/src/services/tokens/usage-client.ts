@@ -30,9 +30,24 @@ function clean(value: string, max: number): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, max).trim()
 }
 
+/** User-Agents seen lately -> their product: a busy client sends the same one every time. */
+const reduced = new Map<string, string>()
+const MAX_REMEMBERED = 500
+
 /** The product a User-Agent names, or '' when there is none. */
 export function clientFromUserAgent(userAgent: string | undefined): string {
   if (!userAgent) return ''
+  if (userAgent.length > 256) return productOf(userAgent)
+  let client = reduced.get(userAgent)
+  if (client === undefined) {
+    client = productOf(userAgent)
+    if (reduced.size >= MAX_REMEMBERED) reduced.clear()
+    reduced.set(userAgent, client)
+  }
+  return client
+}
+
+function productOf(userAgent: string): string {
   if (userAgent.startsWith('Mozilla/')) {
     for (const [pattern, name] of BROWSERS) if (pattern.test(userAgent)) return name
     return 'Browser'
