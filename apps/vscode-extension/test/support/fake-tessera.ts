@@ -389,6 +389,7 @@ export async function startFakeTessera(): Promise<FakeTessera> {
       expiresAt: row.expiresAt,
       lastUsedAt: new Date().toISOString(),
       lastUsedIp: '127.0.0.1',
+      lastUsedClient: 'Tessera VS Code',
       revokedAt: row.revokedAt,
       status: row.revokedAt ? 'revoked' : 'active',
     }
