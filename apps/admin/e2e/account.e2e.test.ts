@@ -133,7 +133,9 @@ describe('account self-service in a real browser', () => {
     await confirm.getByText('Their API tokens keep working.').waitFor()
     await shoot(adminPage, 'account-04-require-change-confirm')
     await confirm.getByRole('button', { name: 'Require Password Change' }).click()
-    await adminPage.getByText(/must choose a new password at their next sign-in\. 2 sessions were signed out\./).waitFor()
+    await adminPage
+      .getByText(/must choose a new password at their next sign-in\. 2 sessions were signed out\./)
+      .waitFor()
     await row.getByText('New password required').waitFor()
     await shoot(adminPage, 'account-05-users-change-required')
 
