@@ -159,7 +159,14 @@ describe('token usage and expiry in a real browser', () => {
     })
     await session.call('DELETE', `/tokens/${revoked.token.id}`)
 
-    const page = await openAs(browser, server.baseUrl, person, '/tokens')
+    // Every other page reminds them, with a link to API Tokens.
+    const page = await openAs(browser, server.baseUrl, person, '/projects')
+    const reminder = page.getByTestId('expiry-reminder')
+    await reminder.waitFor()
+    expect(await reminder.textContent()).toContain('Your token Nightly job expires')
+    await reminder.getByRole('link', { name: 'Review and Rotate' }).click()
+    await page.waitForURL((url) => url.pathname === '/tokens')
+    expect(await page.getByTestId('expiry-reminder').count()).toBe(0)
     const banner = page.getByTestId('expiry-banner')
     await banner.waitFor()
     const text = (await banner.textContent()) ?? ''
