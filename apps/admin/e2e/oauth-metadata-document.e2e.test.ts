@@ -1,22 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer as createHttpServer, type Server } from 'node:http'
+import type { Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  type OAuthClientProvider,
-  UnauthorizedError,
-} from '@modelcontextprotocol/sdk/client/auth.js'
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js'
 import type { OAuthGrantList, Project, Task } from '@tessera/api/contract'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -32,6 +24,7 @@ import {
   signIn,
   startServer,
 } from './harness'
+import { callbackServer, HostStore } from './mcp-host'
 
 /*
  * A client known by its Client ID Metadata Document: its client_id is the HTTPS URL of a JSON
@@ -46,9 +39,7 @@ let browser: Browser
 let root: ApiSession
 let documents: Server
 let documentOrigin: string
-let callback: Server
-let callbackUrl: string
-const landed: URL[] = []
+let callback: Awaited<ReturnType<typeof callbackServer>>
 
 function selfSignedCertificate() {
   const certFile = join(work, 'cert.pem')
@@ -87,11 +78,7 @@ const listen = (s: Server) =>
 beforeAll(async () => {
   assertBrowserInstalled()
   const certificate = selfSignedCertificate()
-  callback = createHttpServer((req, res) => {
-    landed.push(new URL(req.url ?? '/', 'http://127.0.0.1'))
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<p>Connected. Close this tab.</p>')
-  })
-  callbackUrl = `http://127.0.0.1:${await listen(callback)}/callback`
+  callback = await callbackServer()
   documents = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
     const clientId = `${documentOrigin}${req.url}`
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=600' })
@@ -100,7 +87,7 @@ beforeAll(async () => {
         client_id: clientId,
         client_name: 'Web Agent',
         client_uri: documentOrigin,
-        redirect_uris: [callbackUrl],
+        redirect_uris: [callback.redirectUrl],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'none',
@@ -117,55 +104,9 @@ afterAll(async () => {
   await browser?.close()
   await server?.stop()
   documents?.close()
-  callback?.close()
+  await callback?.close()
   rmSync(work, { recursive: true, force: true })
 })
-
-/** What an MCP host that identifies itself by its document URL keeps for one server. */
-class DocumentClient implements OAuthClientProvider {
-  authorizationUrl: URL | undefined
-  information: OAuthClientInformationMixed | undefined
-  saved: OAuthTokens | undefined
-  verifier = ''
-  readonly sentState = randomBytes(8).toString('hex')
-  constructor(readonly clientMetadataUrl: string) {}
-  get redirectUrl() {
-    return callbackUrl
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'Web Agent',
-      redirect_uris: [callbackUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    }
-  }
-  state() {
-    return this.sentState
-  }
-  clientInformation() {
-    return this.information
-  }
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information
-  }
-  tokens() {
-    return this.saved
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier
-  }
-  codeVerifier() {
-    return this.verifier
-  }
-}
 
 describe('a client known by its metadata document, approved in the console', () => {
   it('is refused until an admin allows loopback documents, then connects after consent in Chromium', async () => {
@@ -176,7 +117,7 @@ describe('a client known by its metadata document, approved in the console', () 
       name: 'Documents',
     })
     const mcpUrl = new URL('/api/v1/mcp', server.baseUrl)
-    const store = new DocumentClient(`${documentOrigin}/client.json`)
+    const store = new HostStore(callback.redirectUrl, 'Web Agent', `${documentOrigin}/client.json`)
 
     // The server's metadata says it takes such clients; the client never registers.
     const metadata = (await (
@@ -213,10 +154,10 @@ describe('a client known by its metadata document, approved in the console', () 
     expect(await page.locator('main').textContent()).toContain(new URL(documentOrigin).host)
     await shoot(page, '44-oauth-metadata-document-consent')
     await page.getByRole('button', { name: 'Connect' }).click()
-    await page.waitForURL((url) => url.href.startsWith(callbackUrl))
+    await page.waitForURL((url) => url.href.startsWith(callback.redirectUrl))
     await context.close()
 
-    const answer = landed.find((url) => url.pathname === '/callback')
+    const answer = callback.received.find((url) => url.pathname === '/callback')
     expect(answer?.searchParams.get('state')).toBe(store.sentState)
     const code = answer?.searchParams.get('code')
     if (!code) throw new Error(`no code in ${answer}`)

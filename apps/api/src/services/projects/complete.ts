@@ -1,10 +1,8 @@
 import { and, asc, eq, ilike, or, sql } from 'drizzle-orm'
 import { projects } from '../../db/schema/index.js'
+import { escapeLike } from '../../lib/like.js'
 import type { ServiceContext } from '../context.js'
 import { accessOf, visibleProjects } from '../workspace/access.js'
-
-/** `%` and `_` in typed text are plain characters, not wildcards. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /**
  * Project keys for completing what a user types (MCP `completion/complete`): the keys of the

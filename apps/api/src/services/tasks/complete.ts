@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, ilike, lte, or, type SQL, sql } from 'drizzle-orm'
 import { projects, tasks } from '../../db/schema/index.js'
+import { escapeLike } from '../../lib/like.js'
 import type { ServiceContext } from '../context.js'
 import { accessOf, type ProjectAccess, visibleProjects } from '../workspace/access.js'
 
@@ -24,8 +25,6 @@ const KEY_PREFIX = /^[A-Za-z][A-Za-z0-9]{0,9}$/
 const WORDS = /[\p{L}\p{N}]{3,}/gu
 /** The largest number a reference can carry (nine digits). */
 const MAX_NUMBER = 999_999_999
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 interface Completion {
   refs: string[]

@@ -1,5 +1,6 @@
 import { desc, ilike, or, type SQL, sql } from 'drizzle-orm'
 import { TASK_SEARCH_CONFIG, tasks } from '../../db/schema/index.js'
+import { escapeLike } from '../../lib/like.js'
 
 /*
  * Task search: what matches, and in which order.
@@ -32,9 +33,6 @@ import { TASK_SEARCH_CONFIG, tasks } from '../../db/schema/index.js'
  * Text without three letters or digits in a row ("%", "a b") has no trigram and no useful word for
  * an index: it matches by substring only, newest first, through the list's own index order.
  */
-
-/** `%` and `_` in the query are plain characters, not wildcards. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /** pg_trgm builds trigrams from runs of letters and digits; shorter runs give none. */
 const HAS_TRIGRAM = /[\p{L}\p{N}]{3}/u

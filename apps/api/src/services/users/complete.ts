@@ -1,10 +1,8 @@
 import { and, asc, eq, ilike, or } from 'drizzle-orm'
 import { projectMembers, projects, users } from '../../db/schema/index.js'
+import { escapeLike } from '../../lib/like.js'
 import type { ServiceContext } from '../context.js'
 import { accessOf, visibleProjects } from '../workspace/access.js'
-
-/** `%` and `_` in typed text are plain characters, not wildcards. */
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 /**
  * People a task can be assigned to, for completing what a user types (MCP `completion/complete`):
