@@ -267,17 +267,17 @@ async function mixedLoad(server: BenchServer, seeded: Seeded) {
  */
 async function measureFloor(server: BenchServer, bare: BenchServer, seeded: Seeded) {
   const one = { authorization: `Bearer ${seeded.memberToken}` }
-  const many = rotatingTokens(seeded.tokens)
   const runs = {
     bare: () => load(`${bare.base}/healthz`, { seconds: FLOOR_SECONDS }),
     healthz: () => load(`${server.base}/healthz`, { seconds: FLOOR_SECONDS }),
     me: () => load(`${server.base}/api/v1/me`, { headers: one, seconds: FLOOR_SECONDS }),
-    me1k: () => load(`${server.base}/api/v1/me`, { setupRequest: many, seconds: FLOOR_SECONDS }),
+    me1k: () =>
+      load(`${server.base}/api/v1/me`, { rotateTokens: seeded.tokens, seconds: FLOOR_SECONDS }),
   }
   await warm(`${bare.base}/healthz`)
   await warm(`${server.base}/healthz`)
   await warm(`${server.base}/api/v1/me`, { headers: one })
-  await warm(`${server.base}/api/v1/me`, { setupRequest: many })
+  await warm(`${server.base}/api/v1/me`, { rotateTokens: seeded.tokens })
   const rounds: Record<keyof typeof runs, number>[] = []
   for (let round = 0; round < FLOOR_ROUNDS; round++) {
     const result = { bare: 0, healthz: 0, me: 0, me1k: 0 }

@@ -12,7 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Permission, Via } from '../contract/index.js'
 import type { ApiTokenRow, UserRow } from '../db/schema/index.js'
-import { apiTokens, sessions, settings, users } from '../db/schema/index.js'
+import { sessions, settings, users } from '../db/schema/index.js'
 import { BatchLoader } from '../lib/batch-loader.js'
 import { isConsoleNavigation } from '../lib/console-navigation.js'
 import { AppError, forbidden, permissionDenied, unauthorized } from '../lib/errors.js'
@@ -21,6 +21,7 @@ import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
 import { LastSeenRecorder } from '../services/sessions/last-seen.js'
 import { LastUsedRecorder } from '../services/tokens/last-used.js'
+import { tokenLookup } from '../services/tokens/lookup.js'
 import { clientFromUserAgent } from '../services/tokens/usage-client.js'
 
 export const SESSION_COOKIE = 'tessera_session'
@@ -146,49 +147,8 @@ export default fp<AuthPluginOptions>(
       disabled: users.disabled,
     }
 
-    // The owner by primary key, once per token: a lateral subquery with LIMIT 1 is never flattened
-    // into a plain join, so the planner cannot hash-join a batch against every user (which the
-    // prepared statement's generic plan did, assuming ten tokens a batch).
-    const owner = app.database.lookups
-      .select(authUserColumns)
-      .from(users)
-      .where(eq(users.id, apiTokens.userId))
-      .limit(1)
-      .as('owner')
-
-    // One indexed lookup per token: the token, its user and the role policy together. Lookups
-    // arriving together share one query, on the connection that keeps its generic plan.
-    const tokenQuery = app.database.lookups
-      .select({
-        secretHash: apiTokens.secretHash,
-        token: {
-          id: apiTokens.id,
-          name: apiTokens.name,
-          prefix: apiTokens.prefix,
-          scopes: apiTokens.scopes,
-          expiresAt: apiTokens.expiresAt,
-          revokedAt: apiTokens.revokedAt,
-          lastUsedAt: apiTokens.lastUsedAt,
-        },
-        user: {
-          id: owner.id,
-          email: owner.email,
-          name: owner.name,
-          role: owner.role,
-          disabled: owner.disabled,
-        },
-        membersCanManageTokens: settings.membersCanManageTokens,
-      })
-      .from(apiTokens)
-      .innerJoinLateral(owner, sql`true`)
-      .leftJoin(settings, eq(settings.id, 1))
-      .where(sql`${apiTokens.secretHash} = any(${sql.placeholder('hashes')}::text[])`)
-      .prepare('tessera_auth_tokens')
-    type TokenRow = Awaited<ReturnType<typeof tokenQuery.execute>>[number]
-    const tokenLoader = new BatchLoader<string, TokenRow>(async (hashes) => {
-      const rows = await tokenQuery.execute({ hashes })
-      return new Map(rows.map((row) => [row.secretHash, row]))
-    })
+    // Lookups arriving together share one query, on the connection that keeps its generic plan.
+    const tokenLoader = new BatchLoader(tokenLookup(app.database))
 
     const sessionLastSeen = new LastSeenRecorder(
       app.db,
