@@ -21,7 +21,7 @@ import { csrfTokenFor, safeEqual, sha256Hex } from '../lib/secrets.js'
 import type { Actor, ServiceContext } from '../services/context.js'
 import { LastSeenRecorder } from '../services/sessions/last-seen.js'
 import { LastUsedRecorder } from '../services/tokens/last-used.js'
-import { tokenLookup } from '../services/tokens/lookup.js'
+import { TokenLookup } from '../services/tokens/lookup.js'
 import { clientFromUserAgent } from '../services/tokens/usage-client.js'
 
 export const SESSION_COOKIE = 'tessera_session'
@@ -148,7 +148,8 @@ export default fp<AuthPluginOptions>(
     }
 
     // Lookups arriving together share one query, on the connection that keeps its generic plan.
-    const tokenLoader = new BatchLoader(tokenLookup(app.database))
+    const tokens = new TokenLookup(app.database)
+    const tokenLoader = new BatchLoader((hashes: string[]) => tokens.find(hashes))
 
     const sessionLastSeen = new LastSeenRecorder(
       app.db,

@@ -1,5 +1,6 @@
 export * from './activity.js'
 export * from './api-tokens.js'
+export * from './auth-version.js'
 export * from './oauth-authorizations.js'
 export * from './oauth-clients.js'
 export * from './oauth-grants.js'
