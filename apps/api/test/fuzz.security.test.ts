@@ -16,6 +16,15 @@ const SEED = 414_243
 const COUNTS = { authorization: 3_000, raw: 3_000, body: 4_500 }
 const CONCURRENCY = 16
 const PER_REQUEST_TIMEOUT_MS = 10_000
+/**
+ * Fastify's default body limit. A body over it is refused (413) from its Content-Length, often
+ * before the client has finished sending it; the server then closes a `Connection: close`
+ * exchange with the rest unread, and TCP may reset the connection before the client reads the
+ * answer (EPIPE or ECONNRESET on the client's side). That, and only for such a body, is not a
+ * request left unanswered.
+ */
+const BODY_LIMIT = 1024 * 1024
+const RESET_WHILE_SENDING = new Set(['EPIPE', 'ECONNRESET'])
 
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
@@ -965,7 +974,11 @@ describe('fuzzing the running server', { timeout: 240_000 }, () => {
         failures['status 500 or above'].push(report)
       }
       if (answer.timedOut) failures['no answer within 10 s'].push(report)
-      else if (probe.mustAnswer && answer.statuses.length === 0) {
+      else if (
+        probe.mustAnswer &&
+        answer.statuses.length === 0 &&
+        !(probe.bytes.length > BODY_LIMIT && RESET_WHILE_SENDING.has(answer.error ?? ''))
+      ) {
         failures['connection closed unanswered'].push(report)
       }
       if (/\r\n(x-injected|set-cookie: injected)/i.test(answer.head)) {
