@@ -12,6 +12,7 @@ import {
   type Session,
   signIn,
 } from './helper.js'
+import { describePlan, explain, type PlanNode, planNodes } from './query-plans.js'
 import { as, createProject } from './workspace.fixtures.js'
 
 /*
@@ -35,13 +36,6 @@ interface Captured {
   params: unknown[]
 }
 
-interface PlanNode {
-  'Node Type': string
-  'Relation Name'?: string
-  'Index Name'?: string
-  Plans?: PlanNode[]
-}
-
 const LISTED_TABLES = ['tasks', 'activity', 'api_tokens']
 
 let app: App
@@ -52,22 +46,6 @@ let restricted: Record<string, string>
 let admin: Session
 let projectKey: string
 let memberTokenId: string
-
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)]
-}
-
-async function explain(query: string, params: unknown[]): Promise<PlanNode[]> {
-  const [row] = await sql.unsafe(`explain (format json) ${query}`, params as never[])
-  const plan = row?.['QUERY PLAN']
-  const json = typeof plan === 'string' ? JSON.parse(plan) : plan
-  return nodesOf(json[0].Plan as PlanNode)
-}
-
-const describePlan = (nodes: PlanNode[]) =>
-  nodes
-    .map((n) => `${n['Node Type']} ${n['Relation Name'] ?? ''} ${n['Index Name'] ?? ''}`.trim())
-    .join(' / ')
 
 /** The queries a request sent, in order. */
 async function queriesOf(request: () => Promise<{ statusCode: number; body: string }>) {
@@ -87,7 +65,7 @@ async function listPlan(
 ) {
   const queries = await queriesOf(request)
   for (const { query, params } of queries) {
-    const nodes = await explain(query, params)
+    const nodes = await explain(sql, query, params)
     const seq = nodes.filter(
       (n) =>
         n['Node Type'].includes('Seq Scan') && LISTED_TABLES.includes(n['Relation Name'] ?? ''),
@@ -101,7 +79,7 @@ async function listPlan(
     ({ query }) => query.includes(`from "${table}"`) && query.includes('order by'),
   )
   if (!list) throw new Error(`no list query on ${table} among ${queries.length}`)
-  const nodes = await explain(list.query, list.params)
+  const nodes = await explain(sql, list.query, list.params)
   return { nodes, text: `${list.query}\n${describePlan(nodes)}` }
 }
 
@@ -507,7 +485,7 @@ describe('query plans at scale (PostgreSQL)', () => {
         )
         expect(lists.length, url).toBeGreaterThan(0)
         for (const { query, params } of lists) {
-          const nodes = await explain(query, params)
+          const nodes = await explain(sql, query, params)
           expectIndexOrder(
             { nodes, text: `${query}\n${describePlan(nodes)}` },
             'api_tokens_last_used_at_idx',
@@ -641,8 +619,7 @@ describe('query plans at scale (PostgreSQL)', () => {
         const [row] = await reserved.unsafe(
           `explain (format json) execute ${name}(${argsFor(version ?? '').join(', ')})`,
         )
-        const plan = row?.['QUERY PLAN']
-        const nodes = nodesOf((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan)
+        const nodes = planNodes(row)
         const text = `${mode}: ${describePlan(nodes)}`
         const seq = nodes.filter(
           (n) =>

@@ -9,6 +9,7 @@ import {
   type Session,
   signIn,
 } from './helper.js'
+import { describePlan, explain, type PlanNode } from './query-plans.js'
 
 /*
  * The plans PostgreSQL picks for the account's session queries on a database with 40,000 console
@@ -20,32 +21,11 @@ import {
 const OTHER_USERS = 2_000
 const SESSIONS = 40_000
 
-interface PlanNode {
-  'Node Type': string
-  'Relation Name'?: string
-  'Index Name'?: string
-  Plans?: PlanNode[]
-}
-
 let app: App
 let sql: postgres.Sql
 const captured: { query: string; params: unknown[] }[] = []
 let user: { id: string; email: string }
 let here: Session
-
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)]
-
-async function explain(query: string, params: unknown[]): Promise<PlanNode[]> {
-  const [row] = await sql.unsafe(`explain (format json) ${query}`, params as never[])
-  const plan = row?.['QUERY PLAN']
-  const json = typeof plan === 'string' ? JSON.parse(plan) : plan
-  return nodesOf(json[0].Plan as PlanNode)
-}
-
-const describePlan = (nodes: PlanNode[]) =>
-  nodes
-    .map((n) => `${n['Node Type']} ${n['Relation Name'] ?? ''} ${n['Index Name'] ?? ''}`.trim())
-    .join(' / ')
 
 /** Every query touching `sessions` that the request sent, with its plan. */
 async function sessionQueriesOf(request: () => Promise<{ statusCode: number; body: string }>) {
@@ -55,7 +35,7 @@ async function sessionQueriesOf(request: () => Promise<{ statusCode: number; bod
   const plans = []
   for (const { query, params } of captured) {
     if (!query.includes('"sessions"') && !query.includes(' sessions ')) continue
-    const nodes = await explain(query, params)
+    const nodes = await explain(sql, query, params)
     plans.push({ query, nodes, text: `${query}\n${describePlan(nodes)}` })
   }
   expect(plans.length).toBeGreaterThan(0)
@@ -153,7 +133,7 @@ describe('session query plans at scale (PostgreSQL)', () => {
     await app.sessionLastSeen.flush()
     const update = captured.find(({ query }) => query.includes('update sessions'))
     if (!update) throw new Error('no last-seen write was sent')
-    const nodes = await explain(update.query, update.params)
+    const nodes = await explain(sql, update.query, update.params)
     const text = `${update.query}\n${describePlan(nodes)}`
     expect(
       nodes.filter((n) => n['Node Type'].includes('Seq Scan') && n['Relation Name'] === 'sessions'),

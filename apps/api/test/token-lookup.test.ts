@@ -4,7 +4,7 @@ import type { App } from '../src/app.js'
 import { sha256Hex } from '../src/lib/secrets.js'
 import { writeUsage } from '../src/services/tokens/last-used.js'
 import { TokenLookup } from '../src/services/tokens/lookup.js'
-import { buildTestApp, isolatedDatabaseConfig, userWithToken } from './helper.js'
+import { buildTestApp, isolatedDatabaseConfig, rows, userWithToken } from './helper.js'
 
 // Token rows are reused between requests only while auth_version has not moved, and every change
 // authentication reads moves it (migration 0009). The changes here are made in SQL, not through
@@ -24,14 +24,11 @@ describe('token lookup', () => {
   })
 
   const version = async () => {
-    const result: unknown = await app.db.execute(
+    const [row] = await rows<{ version: string }>(
+      app,
       sql`select version::text as version from auth_version`,
     )
-    // postgres.js answers the rows, PGlite an object holding them.
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-      version: string
-    }[]
-    return BigInt(rows[0]?.version ?? '')
+    return BigInt(row?.version ?? '')
   }
   const run = (statement: ReturnType<typeof sql>) => app.db.execute(statement)
 
